@@ -1,0 +1,1 @@
+"""disclosure-warehouse: Chinese government information-disclosure annual reports, as data."""

@@ -1,0 +1,89 @@
+"""Split a table's lines into cells, whatever the layout the report was exported with.
+
+Two text layouts are seen in real reports:
+
+- *tab-indented* (Word tables saved as text): every cell starts with a tab; a line without a
+  tab continues the cell above (`\\t商业` + `企业`, or `\\t\\xa0` + blank + `0`); a blank line
+  followed by a tab line starts a new table row, so row boundaries are known.
+- *one cell per paragraph* (web pages copied as text): cells are runs of non-blank lines
+  separated by blank lines (`结果` + `\\xa0 纠正` is one cell); row boundaries are not known.
+
+The table readers then work on the flat cell stream and anchor on labels.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pipelines.extract.lines import is_blank
+
+
+@dataclass(frozen=True)
+class Cell:
+    text: str  # the cell's original text (lines joined with "\n", layout tab removed)
+    line: int  # 1-based line of the cell's first non-blank content (its first line if blank)
+    row_start: bool  # True when the cell opens a table row (only meaningful if rows_known)
+
+
+@dataclass(frozen=True)
+class CellStream:
+    cells: tuple[Cell, ...]
+    rows_known: bool
+
+
+def _first_content_line(lines: list[str], first: int, last: int) -> int:
+    for i in range(first, last + 1):
+        if not is_blank(lines[i]):
+            return i + 1
+    return first + 1
+
+
+def _cell(lines: list[str], first: int, last: int, row_start: bool, tab: bool) -> Cell:
+    head = lines[first][1:] if tab else lines[first]
+    text = "\n".join([head, *lines[first + 1 : last + 1]])
+    return Cell(text=text, line=_first_content_line(lines, first, last), row_start=row_start)
+
+
+def split_cells(lines: list[str], start: int, end: int) -> CellStream:
+    """Cells of `lines[start:end]` (0-based, end exclusive)."""
+    content = [i for i in range(start, end) if lines[i].startswith("\t") or not is_blank(lines[i])]
+    tabbed = sum(1 for i in content if lines[i].startswith("\t"))
+    if content and tabbed * 2 > len(content):
+        return CellStream(tuple(_tab_cells(lines, start, end)), rows_known=True)
+    return CellStream(tuple(_paragraph_cells(lines, start, end)), rows_known=False)
+
+
+def _tab_cells(lines: list[str], start: int, end: int) -> list[Cell]:
+    spans: list[list[int]] = []  # [first, last, row_start]
+    row_break = True
+    for i in range(start, end):
+        line = lines[i]
+        if line.startswith("\t"):
+            spans.append([i, i, int(row_break)])
+            row_break = False
+        elif is_blank(line):
+            row_break = True
+        elif spans:  # a line without a tab continues the cell above, across blank lines
+            spans[-1][1] = i
+            row_break = False
+        else:
+            spans.append([i, i, 1])
+            row_break = False
+    cells = []
+    for first, last, row_start in spans:
+        tab = lines[first].startswith("\t")
+        cells.append(_cell(lines, first, last, bool(row_start), tab))
+    return cells
+
+
+def _paragraph_cells(lines: list[str], start: int, end: int) -> list[Cell]:
+    cells: list[Cell] = []
+    first: int | None = None
+    for i in range(start, end + 1):
+        blank = i == end or is_blank(lines[i])
+        if not blank and first is None:
+            first = i
+        elif blank and first is not None:
+            cells.append(_cell(lines, first, i - 1, row_start=True, tab=False))
+            first = None
+    return cells

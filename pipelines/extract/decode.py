@@ -1,0 +1,72 @@
+"""Bytes → text. The encoding is detected, never assumed, and recorded.
+
+UTF-8 (with or without BOM) and UTF-16 with a BOM are recognised directly; anything else goes
+to charset-normalizer, which tells GB18030/GBK from Big5. Binary files are refused.
+"""
+
+from __future__ import annotations
+
+import codecs
+from dataclasses import dataclass
+
+from charset_normalizer import from_bytes
+
+from pipelines.extract.findings import Finding
+
+
+@dataclass(frozen=True)
+class Decoded:
+    text: str | None
+    encoding: str | None
+    findings: tuple[Finding, ...] = ()
+
+
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+# Control characters (other than tab, newline, carriage return, form feed) mark a binary file.
+_CONTROL = frozenset(range(0, 32)) - {9, 10, 12, 13}
+
+
+def _looks_binary(text: str) -> bool:
+    sample = text[:8192]
+    controls = sum(1 for ch in sample if ord(ch) in _CONTROL)
+    return controls > max(2, len(sample) // 1000)
+
+
+def decode(data: bytes) -> Decoded:
+    if not data.strip():
+        return Decoded(None, None, (Finding("empty_file", "the file holds no text"),))
+    for bom, name in _BOMS:
+        if data.startswith(bom):
+            try:
+                return _checked(data.decode(name), name)
+            except UnicodeDecodeError:
+                break
+    try:
+        return _checked(data.decode("utf-8"), "utf-8")
+    except UnicodeDecodeError:
+        pass
+    best = from_bytes(data).best()
+    if best is None:
+        return Decoded(None, None, (Finding("not_text", "no text encoding decodes the file (binary?)"),))
+    name = _canonical(best.encoding)
+    text = data.decode(name, errors="replace") if name == "gb18030" else str(best)
+    return _checked(
+        text,
+        name,
+        (Finding("encoding_detected", f"not UTF-8: decoded as {name} (detected)"),),
+    )
+
+
+def _canonical(name: str) -> str:
+    # GB2312 and GBK are subsets of GB18030: decode with the superset, name it so.
+    return "gb18030" if name.lower() in {"gb2312", "gbk", "gb18030", "cp936"} else name.lower()
+
+
+def _checked(text: str, encoding: str, findings: tuple[Finding, ...] = ()) -> Decoded:
+    if "\x00" in text[:8192] or _looks_binary(text):
+        return Decoded(None, encoding, (Finding("not_text", f"decodes as {encoding} but holds control bytes: binary"),))
+    return Decoded(text.lstrip("\ufeff"), encoding, findings)

@@ -1,0 +1,80 @@
+"""Findings: every problem the parser sees, as a record with a stable code.
+
+Codes are part of the lake's contract (users filter on them), so they live in one registry
+with their severity and what they mean. A report's status follows from its findings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+ERROR = "error"
+WARNING = "warning"
+INFO = "info"
+
+# code -> (severity, what it means). Never rename a code: add a new one.
+CODES: dict[str, tuple[str, str]] = {
+    "empty_file": (ERROR, "the file is empty"),
+    "not_text": (ERROR, "the file is not readable text (binary, or no encoding decodes it)"),
+    "not_a_report": (ERROR, "no table of the annual-report template was found"),
+    "unreadable_file": (ERROR, "the file could not be read (permissions, I/O error)"),
+    "duplicate_file": (ERROR, "the same bytes as another file in the raw folder"),
+    "encoding_detected": (INFO, "the file is not UTF-8; its encoding was detected"),
+    "template_unsupported": (ERROR, "a template version this parser cannot read yet"),
+    "agency_not_found": (ERROR, "no agency could be read from the title"),
+    "year_not_found": (ERROR, "no report year could be read from the title or the text"),
+    "year_from_period": (INFO, "the title names no year; the statistics period gave it"),
+    "year_mismatch": (WARNING, "the title's year differs from the statistics period's"),
+    "publish_date_not_found": (INFO, "the report states no publish or signature date"),
+    "date_invalid": (WARNING, "a stated date is not a calendar date"),
+    "section_missing": (WARNING, "a section heading of the template was not found"),
+    "table_missing": (ERROR, "a table of the template was not found"),
+    "table_header_mismatch": (WARNING, "a table's header lacks labels the template prints"),
+    "row_missing": (ERROR, "a row of the template was not found in its table"),
+    "row_duplicate": (WARNING, "a row label appears twice; the first is kept"),
+    "row_cell_count": (ERROR, "a row has more or fewer cells than the template; not aligned"),
+    "other_processing_combined": (WARNING, "（六）其他处理 printed as one row without sub-rows"),
+    "cell_blank": (WARNING, "a cell is blank or holds a blank marker (-, —, /, 无)"),
+    "cell_unreadable": (ERROR, "a cell holds text that is not a number"),
+}
+
+# Findings that mean the file holds no usable report at all.
+REJECTING = frozenset({"empty_file", "not_text", "not_a_report", "duplicate_file", "unreadable_file"})
+
+OK = "ok"
+PARTIAL = "partial"
+REJECTED = "rejected"
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    message: str
+    line: int | None = None
+    table: str | None = None
+    row: str | None = None
+    column: str | None = None
+
+    @property
+    def severity(self) -> str:
+        return CODES[self.code][0]
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "code": self.code,
+            "severity": self.severity,
+            "line": self.line,
+            "table": self.table,
+            "row": self.row,
+            "column": self.column,
+            "message": self.message,
+        }
+
+
+def status_of(findings: list[Finding]) -> str:
+    """`rejected` if the file is no report, `partial` on any error or warning, else `ok`."""
+    if any(f.code in REJECTING for f in findings):
+        return REJECTED
+    if any(f.severity in (ERROR, WARNING) for f in findings):
+        return PARTIAL
+    return OK

@@ -1,0 +1,167 @@
+"""Who published the report, for which year, when: read from the title and portal headers.
+
+Titles are split over lines (`杭州市临安区经济和信息化局` / `2021年政府信息公开工作年度报告`),
+preceded by portal headers (`索引號:`, `發布單位:`, `公開日期:`) and name the agency as the
+report does: `余杭区商务局` stays so (the warehouse resolves it to its full name).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from pipelines.extract.findings import Finding
+from pipelines.extract.lines import is_blank
+from pipelines.extract.normalize import fold, to_simplified
+
+_PORTAL_KEYS = (
+    "索引号", "公开方式", "文号", "发文字号", "公开日期", "发布时间", "发布日期", "成文日期",
+    "发布单位", "发布机构", "主题分类", "时间", "来源", "浏览次数", "信息来源", "生成日期",
+)  # fmt: skip
+_PORTAL_LINE = re.compile(r"^(?:" + "|".join(_PORTAL_KEYS) + r")[:：]")
+_TITLE_MARK = re.compile(r"(?:政府信息公开|政务公开).{0,6}报告|年度报告")
+_YEAR_IN_TITLE = re.compile(r"^(?P<agency>.*?)(?:关于|關於)?(?P<year>(?:19|20)\d{2})年度?")
+_YEAR_FIRST = re.compile(r"^(?:(?:19|20)\d{2})年度?(?P<agency>.+?)(?:政府信息公开|政府信息公開|政务公开|政務公開)")
+_HEADER_DATE = re.compile(
+    r"(?:发布时间|发布日期|公开日期|成文日期)[:：]?(?P<y>\d{4})[-/.年](?P<m>\d{1,2})[-/.月](?P<d>\d{1,2})"
+)
+_TIME_DATE = re.compile(r"^时间[:：](?P<y>\d{4})[-/.年](?P<m>\d{1,2})[-/.月](?P<d>\d{1,2})")
+_SIGNATURE_DATE = re.compile(r"^(?P<y>\d{4})年(?P<m>\d{1,2})月(?P<d>\d{1,2})日$")
+_CN_NUM = "[一二三四五六七八九十]{1,3}"
+_CN_SIGNATURE_DATE = re.compile(rf"^(?P<y>[〇零一二三四五六七八九]{{4}})年(?P<m>{_CN_NUM})月(?P<d>{_CN_NUM})日$")
+_INDEX_NUMBER = re.compile(r"索引号[:：](?P<index>[^\s:：]+?)(?=公开方式|文号|发布|$|\s)")
+_PERIOD_YEAR = re.compile(r"统计期限?(?:为|自|是|从)?(?P<year>(?:19|20)\d{2})年")
+_CN_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0}
+
+_TAIL_LINES = 25  # a signature date sits in the last lines of the report
+
+
+@dataclass
+class Metadata:
+    title: str | None = None
+    title_line: int | None = None
+    agency_as_written: str | None = None
+    agency: str | None = None
+    report_year: int | None = None
+    published_on: dt.date | None = None
+    published_on_line: int | None = None
+    index_number: str | None = None
+    findings: list[Finding] = field(default_factory=list)
+
+
+def _cn_number(text: str) -> int:
+    """Chinese numerals as used in dates: `二〇二二` → 2022, `十二` → 12, `二十` → 20."""
+    if len(text) == 4 and "十" not in text:
+        return int("".join(str(_CN_DIGITS[c]) for c in text))
+    if "十" in text:
+        tens, _, units = text.partition("十")
+        return (_CN_DIGITS[tens] if tens else 1) * 10 + (_CN_DIGITS[units] if units else 0)
+    return _CN_DIGITS[text]
+
+
+def _date(y: int, m: int, d: int, line: int, findings: list[Finding]) -> dt.date | None:
+    try:
+        return dt.date(y, m, d)
+    except ValueError:
+        findings.append(Finding("date_invalid", f"'{y}-{m}-{d}' is not a calendar date", line=line))
+        return None
+
+
+def _find_title(preamble: list[tuple[int, str, str]]) -> tuple[int, str, str] | None:
+    """(line, title as written, title in Simplified), joining a title split over two lines."""
+    for k, (line, raw, simple) in enumerate(preamble):
+        if not _TITLE_MARK.search(simple):
+            continue
+        head = _YEAR_IN_TITLE.match(simple)
+        if head and head.group("agency"):
+            return line, raw, simple
+        if _YEAR_FIRST.match(simple):
+            return line, raw, simple
+        if k > 0:  # agency (and maybe year) on the line above
+            prev_line, prev_raw, prev_simple = preamble[k - 1]
+            return prev_line, prev_raw + raw, prev_simple + simple
+        return line, raw, simple
+    return None
+
+
+def read_metadata(lines: list[str], preamble_end: int, script_traditional: bool) -> Metadata:
+    """Title, agency, year, publish date and index number of one report."""
+    meta = Metadata()
+
+    def simple(text: str) -> str:
+        text = fold(text)
+        return to_simplified(text) if script_traditional else text
+
+    head = [(i + 1, fold(raw), simple(raw)) for i, raw in enumerate(lines[: max(preamble_end, 1)])]
+    head = [h for h in head if h[1]]
+    body_head = [h for h in head if not _PORTAL_LINE.match(h[2])]
+
+    for line, _raw, text in head:
+        if meta.index_number is None and (m := _INDEX_NUMBER.search(text)):
+            meta.index_number = m.group("index")
+        if meta.published_on is None and (m := _HEADER_DATE.search(text) or _TIME_DATE.match(text)):
+            meta.published_on = _date(int(m["y"]), int(m["m"]), int(m["d"]), line, meta.findings)
+            meta.published_on_line = line if meta.published_on else None
+
+    title = _find_title(body_head)
+    if title:
+        meta.title_line, written, simplified = title
+        meta.title = written
+        m = _YEAR_IN_TITLE.match(written)
+        if m and m.group("agency"):
+            meta.agency_as_written = m.group("agency")
+            meta.report_year = int(m.group("year"))
+        elif m2 := _YEAR_FIRST.match(simplified):
+            year = _YEAR_IN_TITLE.match(simplified)
+            start = m2.start("agency")
+            meta.agency_as_written = written[start : start + len(m2.group("agency"))]
+            meta.report_year = int(year.group("year")) if year else None
+    if meta.agency_as_written:
+        meta.agency = to_simplified(meta.agency_as_written)
+    else:
+        meta.findings.append(
+            Finding("agency_not_found", "no title naming the agency before the first section", line=meta.title_line)
+        )
+
+    period = None
+    for i, raw in enumerate(lines):
+        if ("统计期" in raw or "統計期" in raw) and (m := _PERIOD_YEAR.search(simple(raw))):
+            period = (int(m.group("year")), i + 1)
+            break
+    if meta.report_year is None and period:
+        meta.report_year = period[0]
+        meta.findings.append(
+            Finding("year_from_period", f"report year {period[0]} taken from the statistics period", line=period[1])
+        )
+    elif meta.report_year is None:
+        message = "no year in the title nor a statistics period"
+        meta.findings.append(Finding("year_not_found", message, line=meta.title_line))
+    elif period and period[0] != meta.report_year:
+        meta.findings.append(
+            Finding(
+                "year_mismatch",
+                f"title says {meta.report_year}, statistics period says {period[0]}",
+                line=period[1],
+            )
+        )
+
+    if meta.published_on is None:
+        _signature_date(lines, meta)
+    return meta
+
+
+def _signature_date(lines: list[str], meta: Metadata) -> None:
+    """The date under the signature: the last line that is only a date, near the end."""
+    tail = [(i, fold(raw)) for i, raw in enumerate(lines) if not is_blank(raw)][-_TAIL_LINES:]
+    for i, text in reversed(tail):
+        if m := _SIGNATURE_DATE.match(text):
+            y, mo, d = int(m["y"]), int(m["m"]), int(m["d"])
+        elif m := _CN_SIGNATURE_DATE.match(text):
+            y, mo, d = _cn_number(m["y"]), _cn_number(m["m"]), _cn_number(m["d"])
+        else:
+            continue
+        meta.published_on = _date(y, mo, d, i + 1, meta.findings)
+        meta.published_on_line = i + 1 if meta.published_on else None
+        return
+    meta.findings.append(Finding("publish_date_not_found", "no publish date header and no signature date"))

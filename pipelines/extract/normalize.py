@@ -1,0 +1,120 @@
+"""Text normalisation: the one place where script, width and whitespace are folded.
+
+Labels are compared as *keys*: NFKC (full-width → half-width), Traditional → Simplified
+(OpenCC), enumerators such as `一、`, `（三）`, `2.` removed, then every character that is not a
+letter or digit removed. Values are read by `read_value`, which never turns a blank into 0.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+
+import opencc
+
+SIMPLIFIED = "simplified"
+TRADITIONAL = "traditional"
+
+_converter: opencc.OpenCC | None = None
+
+
+def to_simplified(text: str) -> str:
+    """Traditional → Simplified with OpenCC's `t2s` (created on first use: nothing at import)."""
+    global _converter
+    if _converter is None:
+        _converter = opencc.OpenCC("t2s")
+    return _converter.convert(text)
+
+
+_SPACE = re.compile(r"\s+")
+_ENUMERATOR = re.compile(r"^(?:[一二三四五六七八九十]+[、.,]|\([一二三四五六七八九十\d]+\)|\d+[.、,](?!\d))")
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
+def fold(text: str) -> str:
+    """NFKC and whitespace removed (no script conversion): for numbers, dates and codes."""
+    return _SPACE.sub("", unicodedata.normalize("NFKC", text))
+
+
+@lru_cache(maxsize=65536)
+def label_key(text: str) -> str:
+    """The comparable key of a label: Simplified, folded, enumerators and punctuation gone.
+
+    `（三）不予公開` → `不予公开`; `3.危及“三安全一稳定”` → `危及三安全一稳定`.
+    Cached: the same few hundred labels recur in every report.
+    """
+    s = to_simplified(fold(text))
+    while True:
+        stripped = _ENUMERATOR.sub("", s, count=1)
+        if stripped == s:
+            break
+        s = stripped
+    return _NOT_WORD.sub("", s)
+
+
+def detect_script(text: str, sample: int = 4000) -> str:
+    """`traditional` when OpenCC changes a noticeable share of the CJK characters.
+
+    A threshold rather than "any change", because Simplified reports carry the odd variant
+    character that `t2s` also rewrites.
+    """
+    head = text[:sample]
+    converted = to_simplified(head)
+    if len(converted) != len(head):
+        changed = abs(len(converted) - len(head)) + 3
+    else:
+        changed = sum(1 for a, b in zip(head, converted, strict=True) if a != b)
+    cjk = sum(1 for ch in head if "\u4e00" <= ch <= "\u9fff")
+    return TRADITIONAL if cjk and changed >= max(3, cjk // 100) else SIMPLIFIED
+
+
+# --- cell values -------------------------------------------------------------------------
+
+BLANK = "blank"
+NUMBER = "number"
+UNREADABLE = "unreadable"
+
+BLANK_MARKERS = frozenset({"", "-", "—", "–", "－", "/", "无", "無", "\\", "—-", "--"})
+_INTEGER = re.compile(r"^\d+$")
+_GROUPED = re.compile(r"^\d{1,3}(,\d{3})+(\.\d+)?$")
+_DECIMAL = re.compile(r"^\d+\.\d+$")
+
+
+@dataclass(frozen=True)
+class CellValue:
+    kind: str  # NUMBER, BLANK or UNREADABLE
+    value: int | Decimal | None
+    reason: str = ""
+
+
+@lru_cache(maxsize=4096)
+def read_value(text: str, decimal: bool = False) -> CellValue:
+    """Read one cell's text as a non-negative number.
+
+    Blank markers (`-`, `—`, `/`, `无`, nothing) are BLANK, never 0; anything else that is not
+    a number is UNREADABLE. Counts must be whole; `decimal=True` admits an amount (万元).
+    """
+    s = fold(text)
+    if s in BLANK_MARKERS:
+        return CellValue(BLANK, None)
+    if _INTEGER.match(s):
+        return CellValue(NUMBER, int(s))
+    if _GROUPED.match(s) or _DECIMAL.match(s):
+        try:
+            number = Decimal(s.replace(",", ""))
+        except InvalidOperation:  # pragma: no cover - the regexes admit only valid decimals
+            return CellValue(UNREADABLE, None, "not a number")
+        if number == number.to_integral_value():
+            return CellValue(NUMBER, int(number))
+        if decimal:
+            return CellValue(NUMBER, number)
+        return CellValue(UNREADABLE, None, "a count with a fraction")
+    return CellValue(UNREADABLE, None, "not a number")
+
+
+def is_value_like(text: str) -> bool:
+    """True when the text reads as a number or a blank marker (a cell of a table's body)."""
+    return read_value(text).kind != UNREADABLE

@@ -1,0 +1,21 @@
+"""Absolute paths of the project, computed once.
+
+Everything else (the CLI, dbt through env vars, Dagster) takes its folders from here. Each can
+be moved with an environment variable, e.g. to run the pipeline on another corpus.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def _env_path(name: str, default: Path) -> Path:
+    value = os.environ.get(name)
+    return Path(value).expanduser().resolve() if value else default
+
+
+PROJECT_ROOT = _env_path("DISCLOSURE_HOME", Path(__file__).resolve().parents[1])
+DATA_DIR = _env_path("DISCLOSURE_DATA_DIR", PROJECT_ROOT / "data")
+RAW_DIR = _env_path("DISCLOSURE_RAW_DIR", DATA_DIR / "raw")
+LAKE_DIR = _env_path("DISCLOSURE_LAKE_DIR", DATA_DIR / "lake")
