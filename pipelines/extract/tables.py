@@ -58,7 +58,7 @@ def _match(key: str, rows: tuple[Row, ...]) -> Row | None:
 
 
 def _is_value_cell(cell: Cell, known: tuple[Row, ...]) -> bool:
-    if read_value(cell.text).kind != "unreadable":
+    if read_value(cell.text, decimal=True).kind != "unreadable":
         return True
     key = label_key(cell.text)
     return len(key) <= _MAX_VALUE_TEXT and _match(key, known) is None
@@ -249,11 +249,10 @@ def read_review_litigation(stream: CellStream, heading_line: int | None) -> tupl
     for k, cell in enumerate(cells):
         if _is_review_header(cell):
             last_label = k
-    if last_label < 0:
-        findings.append(Finding("table_missing", "table 4 has no header", line=heading_line, table=table))
-        return [], findings
     header = "".join(label_key(c.text) for c in cells[: last_label + 1])
     missing = _missing_in_order(header, REVIEW_HEADER)
+    if last_label < 0 or {"行政复议", "结果维持"} <= set(missing):
+        return [], findings  # no header of table 4 here: the caller reports the table missing
     if missing:
         findings.append(
             Finding(
@@ -281,7 +280,7 @@ def read_review_litigation(stream: CellStream, heading_line: int | None) -> tupl
 
 def _is_review_header(cell: Cell) -> bool:
     """Header text of table 4, whole or a piece of a wrapped label (`结果` / `纠正`)."""
-    if read_value(cell.text).kind != "unreadable":
+    if read_value(cell.text, decimal=True).kind != "unreadable":
         return False
     key = label_key(cell.text)
     return len(key) > _MAX_VALUE_TEXT or (bool(key) and key in _REVIEW_HEADER_TEXT)
