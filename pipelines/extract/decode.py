@@ -7,6 +7,7 @@ to charset-normalizer, which tells GB18030/GBK from Big5. Binary files are refus
 from __future__ import annotations
 
 import codecs
+import re
 from dataclasses import dataclass
 
 from charset_normalizer import from_bytes
@@ -27,13 +28,12 @@ _BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
 # Control characters (other than tab, newline, carriage return, form feed) mark a binary file.
-_CONTROL = frozenset(range(0, 32)) - {9, 10, 12, 13}
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 
 
 def _looks_binary(text: str) -> bool:
     sample = text[:8192]
-    controls = sum(1 for ch in sample if ord(ch) in _CONTROL)
-    return controls > max(2, len(sample) // 1000)
+    return len(_CONTROL.findall(sample)) > max(2, len(sample) // 1000)
 
 
 def decode(data: bytes) -> Decoded:
@@ -67,6 +67,6 @@ def _canonical(name: str) -> str:
 
 
 def _checked(text: str, encoding: str, findings: tuple[Finding, ...] = ()) -> Decoded:
-    if "\x00" in text[:8192] or _looks_binary(text):
+    if _looks_binary(text):
         return Decoded(None, encoding, (Finding("not_text", f"decodes as {encoding} but holds control bytes: binary"),))
     return Decoded(text.lstrip("\ufeff"), encoding, findings)

@@ -153,8 +153,13 @@ def read_metadata(lines: list[str], preamble_end: int, script_traditional: bool)
 
 def _signature_date(lines: list[str], meta: Metadata) -> None:
     """The date under the signature: the last line that is only a date, near the end."""
-    tail = [(i, fold(raw)) for i, raw in enumerate(lines) if not is_blank(raw)][-_TAIL_LINES:]
-    for i, text in reversed(tail):
+    tail = []
+    for i in range(len(lines) - 1, -1, -1):
+        if not is_blank(lines[i]):
+            tail.append((i, fold(lines[i])))
+            if len(tail) == _TAIL_LINES:
+                break
+    for i, text in tail:
         if m := _SIGNATURE_DATE.match(text):
             y, mo, d = int(m["y"]), int(m["m"]), int(m["d"])
         elif m := _CN_SIGNATURE_DATE.match(text):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 from pipelines.extract.cells import Cell, CellStream
 from pipelines.extract.findings import Finding
@@ -45,6 +46,7 @@ class ParsedCell:
     line: int
 
 
+@lru_cache(maxsize=16384)
 def _match(key: str, rows: tuple[Row, ...]) -> Row | None:
     """The row whose signature the label key carries (exact signatures must equal it)."""
     best: Row | None = None
