@@ -5,7 +5,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run extract test lint bench lock clean
+.PHONY: install run extract docs test lint bench lock clean
 
 install: $(STAMP)
 
@@ -15,10 +15,15 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $(STAMP)
 
-run: extract
+run: install
+	$(BIN)/disclosure extract
+	$(BIN)/disclosure warehouse
 
 extract: install
 	$(BIN)/disclosure extract
+
+docs: install
+	$(BIN)/disclosure dbt docs generate
 
 lint: install
 	$(BIN)/ruff check .
@@ -37,4 +42,4 @@ lock: install
 	  $(BIN)/python -m pip freeze --exclude-editable | grep -v '^disclosure'; } > requirements.lock
 
 clean:
-	rm -rf $(VENV) data/lake .pytest_cache .ruff_cache
+	rm -rf $(VENV) data/lake data/warehouse.duckdb dbt_project/target dbt_project/logs .pytest_cache .ruff_cache

@@ -55,6 +55,34 @@ def _extract(args: argparse.Namespace) -> int:
     return 0
 
 
+def _warehouse(args: argparse.Namespace) -> int:
+    from pipelines.warehouse import run_dbt
+
+    started = time.perf_counter()
+    outcome = run_dbt(
+        ["build"],
+        lake_dir=Path(args.lake),
+        warehouse_path=Path(args.warehouse),
+        strict=args.strict,
+        quiet=True,
+    )
+    seconds = time.perf_counter() - started
+    for line in outcome.warnings:
+        print(f"warning: {line}")
+    for line in outcome.failures:
+        print(f"FAILED: {line}", file=sys.stderr)
+    verdict = "built" if outcome.success else "build FAILED"
+    print(f"warehouse {verdict} in {seconds:.1f} s -> {Path(args.warehouse)}")
+    return 0 if outcome.success else 1
+
+
+def _dbt(args: argparse.Namespace) -> int:
+    from pipelines.warehouse import run_dbt
+
+    outcome = run_dbt(args.dbt_args or ["--help"])
+    return 0 if outcome.success else 1
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="disclosure", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -67,6 +95,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     extract.add_argument("--raw", default=str(paths.RAW_DIR), help="raw reports folder (default: %(default)s)")
     extract.add_argument("--lake", default=str(paths.LAKE_DIR), help="lake folder (default: %(default)s)")
     extract.set_defaults(run=_extract)
+
+    warehouse = commands.add_parser("warehouse", help="build the DuckDB warehouse from the lake (dbt build)")
+    warehouse.add_argument("--lake", default=str(paths.LAKE_DIR), help="lake folder (default: %(default)s)")
+    warehouse.add_argument(
+        "--warehouse", default=str(paths.WAREHOUSE_PATH), help="DuckDB file to build (default: %(default)s)"
+    )
+    warehouse.add_argument(
+        "--strict", action="store_true", help="fail the build when a report breaks rules R1-R4 (default: warn)"
+    )
+    warehouse.set_defaults(run=_warehouse)
+
+    dbt = commands.add_parser(
+        "dbt", help="run any dbt command on the project with the paths set, e.g. `disclosure dbt docs generate`"
+    )
+    dbt.add_argument("dbt_args", nargs=argparse.REMAINDER, metavar="DBT_ARGS")
+    dbt.set_defaults(run=_dbt)
 
     args = parser.parse_args(argv)
     try:

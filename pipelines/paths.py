@@ -19,3 +19,5 @@ PROJECT_ROOT = _env_path("DISCLOSURE_HOME", Path(__file__).resolve().parents[1])
 DATA_DIR = _env_path("DISCLOSURE_DATA_DIR", PROJECT_ROOT / "data")
 RAW_DIR = _env_path("DISCLOSURE_RAW_DIR", DATA_DIR / "raw")
 LAKE_DIR = _env_path("DISCLOSURE_LAKE_DIR", DATA_DIR / "lake")
+WAREHOUSE_PATH = _env_path("DISCLOSURE_WAREHOUSE_PATH", DATA_DIR / "warehouse.duckdb")
+DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"

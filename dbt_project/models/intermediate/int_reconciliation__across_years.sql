@@ -1,0 +1,54 @@
+-- R5 and R6, wherever one agency has current editions for consecutive years. The result
+-- belongs to the later report; `compared_report_id` names the earlier one.
+with editions as (
+    select report_id, agency_key, report_year
+    from {{ ref('int_reports_resolved') }}
+    where is_current_edition and agency_key <> 'unidentified'
+),
+
+pairs as (
+    select later.report_id, earlier.report_id as compared_report_id
+    from editions as later
+    inner join editions as earlier
+        on earlier.agency_key = later.agency_key
+        and earlier.report_year = later.report_year - 1
+),
+
+flow as (
+    select * from {{ ref('int_requests_pivoted_by_column') }}
+),
+
+stock as (
+    select * from {{ ref('int_active_disclosure_pivoted') }}
+    where item_key in ('rules', 'normative_documents')
+)
+
+select
+    pairs.report_id,
+    'R5' as rule_id,
+    'requests' as table_key,
+    later.column_key as scope_key,
+    earlier.carried_forward as expected,
+    later.carried_over as actual,
+    pairs.compared_report_id
+from pairs
+inner join flow as later on later.report_id = pairs.report_id
+inner join flow as earlier
+    on earlier.report_id = pairs.compared_report_id
+    and earlier.column_key = later.column_key
+
+union all
+
+select
+    pairs.report_id,
+    'R6' as rule_id,
+    'active_disclosure' as table_key,
+    later.item_key as scope_key,
+    earlier.in_force + later.issued - later.repealed as expected,
+    later.in_force as actual,
+    pairs.compared_report_id
+from pairs
+inner join stock as later on later.report_id = pairs.report_id
+inner join stock as earlier
+    on earlier.report_id = pairs.compared_report_id
+    and earlier.item_key = later.item_key

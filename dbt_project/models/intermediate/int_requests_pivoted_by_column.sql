@@ -1,0 +1,44 @@
+-- Table 3 turned sideways: one row per report × applicant column with the four flow rows
+-- and the sum of the result rows (for R1 and R3). Every non-rejected report gets all seven
+-- columns, so a missing table shows as nulls rather than as absent rows.
+with reports as (
+    select report_id from {{ ref('int_reports_resolved') }} where not is_rejected
+),
+
+applicant_columns as (
+    select column_key from {{ ref('template_columns') }} where table_key = 'requests'
+),
+
+result_rows as (
+    select row_key, is_result from {{ ref('template_rows') }} where table_key = 'requests'
+),
+
+cells as (
+    select report_id, row_key, column_key, value
+    from {{ ref('stg_lake__report_cells') }}
+    where table_key = 'requests'
+),
+
+combined_other as (
+    select distinct report_id from cells where row_key = 'other_processing'
+)
+
+select
+    reports.report_id,
+    applicant_columns.column_key,
+    cast(max(cells.value) filter (where cells.row_key = 'new_received') as bigint) as new_received,
+    cast(max(cells.value) filter (where cells.row_key = 'carried_over') as bigint) as carried_over,
+    cast(max(cells.value) filter (where cells.row_key = 'total_handled') as bigint) as total_handled,
+    cast(max(cells.value) filter (where cells.row_key = 'carried_forward') as bigint) as carried_forward,
+    cast(sum(cells.value) filter (where result_rows.is_result) as bigint) as results_sum,
+    count(cells.value) filter (where result_rows.is_result) as results_present,
+    -- 21 result rows, or 19 when （六）其他处理 is printed as one row
+    case when combined_other.report_id is null then 21 else 19 end as results_expected
+from reports
+cross join applicant_columns
+left join cells
+    on cells.report_id = reports.report_id
+    and cells.column_key = applicant_columns.column_key
+left join result_rows on result_rows.row_key = cells.row_key
+left join combined_other on combined_other.report_id = reports.report_id
+group by reports.report_id, applicant_columns.column_key, combined_other.report_id

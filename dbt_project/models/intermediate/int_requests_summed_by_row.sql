@@ -1,0 +1,10 @@
+-- Table 3 per printed row: the six applicant columns summed beside the printed total (R2).
+select
+    report_id,
+    row_key,
+    cast(sum(value) filter (where column_key <> 'total') as bigint) as parts_sum,
+    count(value) filter (where column_key <> 'total') as parts_present,
+    cast(max(value) filter (where column_key = 'total') as bigint) as printed_total
+from {{ ref('stg_lake__report_cells') }}
+where table_key = 'requests'
+group by report_id, row_key

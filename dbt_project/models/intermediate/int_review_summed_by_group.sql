@@ -1,0 +1,10 @@
+-- Table 4 per proceeding: upheld + corrected + other + pending beside the printed total (R4).
+select
+    report_id,
+    row_key as proceeding_key,
+    cast(sum(value) filter (where column_key <> 'total') as bigint) as parts_sum,
+    count(value) filter (where column_key <> 'total') as parts_present,
+    cast(max(value) filter (where column_key = 'total') as bigint) as printed_total
+from {{ ref('stg_lake__report_cells') }}
+where table_key = 'review_litigation'
+group by report_id, row_key

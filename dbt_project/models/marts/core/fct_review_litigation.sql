@@ -1,0 +1,21 @@
+-- Grain: report × proceeding (复议 / 直接起诉 / 复议后起诉) × result (维持, 纠正, 其他, 尚未审结,
+-- and the printed 总计).
+with reports as (
+    select report_id, agency_key, report_year, is_current_edition
+    from {{ ref('int_reports_resolved') }}
+    where not is_rejected
+)
+
+select
+    cells.report_id,
+    reports.agency_key,
+    reports.report_year,
+    reports.is_current_edition,
+    cells.row_key as proceeding_key,
+    cells.column_key as result_key,
+    cells.column_key = 'total' as is_printed_total,
+    cast(cells.value as bigint) as case_count,
+    cells.source_line
+from {{ ref('stg_lake__report_cells') }} as cells
+inner join reports using (report_id)
+where cells.table_key = 'review_litigation'

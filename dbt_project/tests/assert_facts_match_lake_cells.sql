@@ -1,0 +1,47 @@
+-- Integrity: for every table, the facts hold exactly the lake's cells of non-rejected reports
+-- (same number of non-null values, same sum). Returns one row per table that differs.
+with lake as (
+    select cells.table_key, count(cells.value) as n_values, sum(cells.value) as total
+    from {{ ref('stg_lake__report_cells') }} as cells
+    inner join {{ ref('stg_lake__reports') }} as reports using (report_id)
+    where not reports.is_rejected
+    group by cells.table_key
+),
+
+facts as (
+    select 'requests' as table_key, count(request_count) as n_values, sum(request_count) as total
+    from {{ ref('fct_request_outcomes') }}
+    union all
+    select 'requests_flow', count(new_received) + count(carried_over) + count(total_handled) + count(carried_forward),
+        sum(coalesce(new_received, 0) + coalesce(carried_over, 0) + coalesce(total_handled, 0) + coalesce(carried_forward, 0))
+    from {{ ref('fct_request_flow') }}
+    union all
+    select 'active_disclosure',
+        count(issued) + count(repealed) + count(in_force) + count(decisions) + count(fee_amount_wan_yuan),
+        sum(coalesce(issued, 0) + coalesce(repealed, 0) + coalesce(in_force, 0) + coalesce(decisions, 0)
+            + coalesce(fee_amount_wan_yuan, 0))
+    from {{ ref('fct_active_disclosure') }}
+    union all
+    select 'review_litigation', count(case_count), sum(case_count)
+    from {{ ref('fct_review_litigation') }}
+),
+
+facts_by_table as (
+    select
+        case when table_key = 'requests_flow' then 'requests' else table_key end as table_key,
+        sum(n_values) as n_values,
+        sum(total) as total
+    from facts
+    group by 1
+)
+
+select
+    coalesce(lake.table_key, facts_by_table.table_key) as table_key,
+    lake.n_values as lake_values,
+    facts_by_table.n_values as fact_values,
+    lake.total as lake_total,
+    facts_by_table.total as fact_total
+from lake
+full outer join facts_by_table using (table_key)
+where lake.n_values is distinct from facts_by_table.n_values
+    or abs(coalesce(lake.total, 0) - coalesce(facts_by_table.total, 0)) > 0.00001

@@ -1,0 +1,87 @@
+"""Build the DuckDB warehouse from the lake with dbt, in-process.
+
+dbt reads its paths from environment variables (absolute, from `pipelines.paths`), so the same
+project serves the CLI, the tests and Dagster without relative-path surprises.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipelines import paths
+
+
+@dataclass(frozen=True)
+class DbtOutcome:
+    success: bool
+    failures: list[str]  # "<status> <node>: <message>" for every node that did not pass
+    warnings: list[str]
+
+
+def dbt_env(lake_dir: Path | None = None, warehouse_path: Path | None = None) -> dict[str, str]:
+    """The environment dbt's profile and sources read."""
+    return {
+        "DISCLOSURE_LAKE_DIR": str((lake_dir or paths.LAKE_DIR).resolve()),
+        "DISCLOSURE_WAREHOUSE_PATH": str((warehouse_path or paths.WAREHOUSE_PATH).resolve()),
+        "DBT_PROFILES_DIR": str(paths.DBT_PROJECT_DIR),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
+
+
+def _release_duckdb() -> None:
+    """Close the DuckDB database dbt-duckdb keeps open after a run.
+
+    dbt-duckdb holds one process-wide connection between invocations; left open, it blocks
+    other connections to the file in this process (and the file's lock for other processes).
+    """
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+    env = DuckDBConnectionManager._ENV
+    if env is not None:
+        try:
+            env.close()
+        finally:
+            DuckDBConnectionManager.close_all_connections()
+
+
+def run_dbt(
+    args: Sequence[str],
+    *,
+    lake_dir: Path | None = None,
+    warehouse_path: Path | None = None,
+    strict: bool | None = None,
+    quiet: bool = False,
+) -> DbtOutcome:
+    """Run one dbt command (e.g. ["build"]) against the given lake and warehouse file.
+
+    `strict=True` makes the reports' own arithmetic (R1–R4) fail the build.
+    """
+    from dbt.cli.main import dbtRunner  # heavy: imported only when dbt is run
+
+    os.environ.update(dbt_env(lake_dir, warehouse_path))
+    Path(os.environ["DISCLOSURE_WAREHOUSE_PATH"]).parent.mkdir(parents=True, exist_ok=True)
+    cli = [*args, "--project-dir", str(paths.DBT_PROJECT_DIR)]
+    if strict is not None:
+        cli += ["--vars", json.dumps({"strict_reconciliation": strict})]
+    if quiet:
+        cli = ["--quiet", *cli]
+    try:
+        result = dbtRunner().invoke(cli)
+    finally:
+        _release_duckdb()
+    failures: list[str] = []
+    warnings: list[str] = []
+    for node in getattr(result.result, "results", None) or []:
+        status = str(node.status)
+        line = f"{status} {node.node.name}: {node.message or ''}".strip()
+        if status in ("error", "fail", "runtime error"):
+            failures.append(line)
+        elif status == "warn":
+            warnings.append(line)
+    if result.exception is not None:
+        failures.append(f"dbt error: {result.exception}")
+    return DbtOutcome(success=bool(result.success), failures=failures, warnings=warnings)

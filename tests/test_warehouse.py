@@ -1,0 +1,239 @@
+"""The dbt warehouse built from the lake: dimensions, facts, reconciliation and its tests."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+from conftest import RAW, SEED_NAMES
+
+from pipelines import paths
+from pipelines.extract.corpus import extract
+from pipelines.warehouse import run_dbt
+
+S000, S001, S002, S003, S004 = SEED_NAMES
+
+
+def _build(tmp: Path, raw: Path, strict: bool):
+    lake, db = tmp / "lake", tmp / "warehouse.duckdb"
+    if not lake.exists():
+        extract(raw, lake, progress=False)
+    return run_dbt(["build"], lake_dir=lake, warehouse_path=db, strict=strict, quiet=True), db
+
+
+def _rows(db: Path, sql: str, *params: object) -> list[tuple]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute(sql, list(params)).fetchall()
+
+
+@pytest.fixture(scope="module")
+def seeds_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    outcome, db = _build(tmp_path_factory.mktemp("seeds"), RAW, strict=True)
+    assert outcome.success, outcome.failures
+    assert outcome.warnings == []
+    return db
+
+
+def test_dim_agency_has_the_five_agencies_with_regions(seeds_db: Path) -> None:
+    rows = _rows(seeds_db, "select agency_name, region_code, level, is_registered from dim_agency order by agency_name")
+    assert rows == [
+        ("杭州市临安区经济和信息化局", "330112", "county", True),
+        ("杭州市余杭区商务局", "330110", "county", True),
+        ("杭州市余杭区科学技术局", "330110", "county", True),
+        ("杭州市余杭区经济和信息化局", "330110", "county", True),
+        ("杭州市投资促进局", "330100", "prefecture", True),
+    ]
+
+
+def test_reports_named_without_city_or_in_traditional_resolve(seeds_db: Path) -> None:
+    rows = _rows(seeds_db, "select reported_agency, agency_as_written, agency_key from dim_report order by source_path")
+    assert rows[2] == ("余杭区商务局", "余杭区商务局", "ag_330110_commerce")
+    assert rows[3] == ("杭州市投资促进局", "杭州市投資促進局", "ag_330100_investment_promotion")
+
+
+def test_dim_year_covers_2021_to_2024(seeds_db: Path) -> None:
+    assert _rows(seeds_db, "select report_year from dim_year order by 1") == [(2021,), (2022,), (2023,), (2024,)]
+
+
+def test_request_outcomes_of_yuhang_commerce_2022(seeds_db: Path) -> None:
+    sql = """
+        select outcome_key, applicant_type_key, request_count
+        from fct_request_outcomes join dim_agency using (agency_key)
+        where agency_name = '杭州市余杭区商务局' and report_year = 2022 and request_count > 0
+        order by outcome_key, applicant_type_key
+    """
+    assert _rows(seeds_db, sql) == [
+        ("granted", "natural_person", 3),
+        ("granted", "total", 3),
+        ("unavailable_not_held", "commercial_enterprise", 1),
+        ("unavailable_not_held", "natural_person", 2),
+        ("unavailable_not_held", "social_welfare_org", 1),
+        ("unavailable_not_held", "total", 4),
+    ]
+    parts = _rows(
+        seeds_db,
+        """select sum(request_count) from fct_request_outcomes join dim_agency using (agency_key)
+           where agency_name = ? and outcome_key = 'unavailable_not_held' and not is_printed_total""",
+        "杭州市余杭区商务局",
+    )
+    assert parts == [(4,)]
+
+
+def test_fact_grains_and_sizes(seeds_db: Path) -> None:
+    assert _rows(seeds_db, "select count(*) from fct_request_outcomes") == [(5 * 21 * 7,)]
+    assert _rows(seeds_db, "select count(*) from fct_request_flow") == [(5 * 7,)]
+    assert _rows(seeds_db, "select count(*) from fct_active_disclosure") == [(5 * 6,)]
+    assert _rows(seeds_db, "select count(*) from fct_review_litigation") == [(5 * 15,)]
+    flow = _rows(
+        seeds_db,
+        """select new_received, carried_over, total_handled, carried_forward from fct_request_flow
+           join dim_agency using (agency_key) where agency_name = ? and applicant_type_key = 'total'""",
+        "杭州市余杭区商务局",
+    )
+    assert flow == [(6, 1, 7, 0)]
+    licensing = _rows(
+        seeds_db,
+        """select decisions from fct_active_disclosure join dim_agency using (agency_key)
+           where agency_name = '杭州市余杭区科学技术局' and item_key = 'administrative_licensing'""",
+    )
+    assert licensing == [(5,)]
+
+
+def test_seeds_reconcile_on_every_rule(seeds_db: Path) -> None:
+    rows = _rows(
+        seeds_db,
+        """select rule_id, count(*), count(*) filter (where passed) from reconciliation_results
+           group by rule_id order by rule_id""",
+    )
+    assert rows == [("R1", 35, 35), ("R2", 125, 125), ("R3", 35, 35), ("R4", 15, 15)]
+
+
+def test_agency_year_summary(seeds_db: Path) -> None:
+    rows = _rows(
+        seeds_db,
+        """select agency_name, report_year, requests_new_received, requests_handled, requests_granted,
+                  share_granted_in_full_or_part, share_not_held, reconciliation_checks_failed
+           from agency_year_summary order by agency_name""",
+    )
+    assert rows[1] == ("杭州市余杭区商务局", 2022, 6, 7, 3, 0.4286, 0.5714, 0)
+    assert len(rows) == 5
+    hangzhou = _rows(
+        seeds_db,
+        "select agencies_reporting, requests_handled from region_year_summary where region_code = '330100'"
+        " and report_year = 2023",
+    )
+    assert hangzhou == [(2, 1)]  # the city's own agency and a district agency, both for 2023
+
+
+def test_every_model_column_is_documented(seeds_db: Path) -> None:
+    manifest = json.loads((paths.DBT_PROJECT_DIR / "target" / "manifest.json").read_text())
+    models = [n for n in manifest["nodes"].values() if n["resource_type"] == "model"]
+    assert len(models) >= 25
+    for node in models:
+        assert node["description"], node["name"]
+        documented = {name for name, col in node["columns"].items() if col.get("description")}
+        actual = {
+            r[0]
+            for r in _rows(
+                seeds_db,
+                "select column_name from information_schema.columns where table_name = ? and table_schema = ?",
+                node["alias"],
+                node["schema"],
+            )
+        }
+        assert actual, node["name"]
+        assert actual <= documented, f"{node['name']}: undocumented {sorted(actual - documented)}"
+
+
+@pytest.fixture(scope="module")
+def broken_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The seeds, with one cell of 002 changed (new_received.natural_person 4 → 5), a report by
+    an agency the registry lacks, and a next-year report of 001's agency that carries over a
+    request its previous year did not carry forward."""
+    root = tmp_path_factory.mktemp("broken")
+    raw = root / "raw"
+    shutil.copytree(RAW, raw)
+    lines = (RAW / S002).read_text(encoding="utf-8").split("\n")
+    assert lines[110] == "4"
+    lines[110] = "5"
+    (raw / S002).write_text("\n".join(lines), encoding="utf-8")
+    text = (RAW / S001).read_text(encoding="utf-8")
+    (raw / "new_agency_2021.txt").write_text(
+        text.replace("杭州市临安区经济和信息化局", "杭州市西湖区民政局", 1), encoding="utf-8"
+    )
+    nxt = text.split("\n")
+    assert nxt[1] == "2021年政府信息公开工作年度报告" and nxt[93] == "\t0"
+    nxt[1] = "2022年政府信息公开工作年度报告"
+    nxt[93] = "\t1"  # carried_over.natural_person
+    (raw / "linan_2022.txt").write_text("\n".join(nxt), encoding="utf-8")
+    return root
+
+
+@pytest.fixture(scope="module")
+def broken_db(broken_corpus: Path) -> Path:
+    outcome, db = _build(broken_corpus, broken_corpus / "raw", strict=False)
+    assert outcome.success, outcome.failures
+    assert any("reconciliation_r1_holds" in w for w in outcome.warnings)
+    return db
+
+
+def test_non_reconciling_report_is_named_with_rule_column_and_difference(broken_db: Path) -> None:
+    rows = _rows(
+        broken_db,
+        """select source_path, rule_id, scope_key, expected, actual, difference from reconciliation_results
+           where passed = false and source_path = ? order by rule_id, scope_key""",
+        S002,
+    )
+    assert rows == [
+        (S002, "R1", "natural_person", 6, 5, -1),
+        (S002, "R2", "new_received", 7, 6, -1),
+    ]
+
+
+def test_across_year_rule_compares_consecutive_reports(broken_db: Path) -> None:
+    rows = _rows(
+        broken_db,
+        """select source_path, scope_key, expected, actual, difference, compared_report_id is not null
+           from reconciliation_results where rule_id = 'R5' and passed = false""",
+    )
+    assert rows == [("linan_2022.txt", "natural_person", 0, 1, 1, True)]
+    r6 = _rows(
+        broken_db, "select count(*), count(*) filter (where passed) from reconciliation_results where rule_id = 'R6'"
+    )
+    assert r6 == [(2, 1)]  # normative documents: 6 + 3 - 1 = 8 expected, 6 printed
+
+
+def test_strict_build_fails_on_the_same_corpus(broken_corpus: Path, broken_db: Path) -> None:
+    outcome = run_dbt(
+        ["build"],
+        lake_dir=broken_corpus / "lake",
+        warehouse_path=broken_corpus / "strict.duckdb",
+        strict=True,
+        quiet=True,
+    )
+    assert not outcome.success
+    failed = " ".join(outcome.failures)
+    assert "reconciliation_r1_holds" in failed and "reconciliation_r2_holds" in failed
+    assert "reconciliation_r3_holds" not in failed
+
+
+def test_unregistered_agency_loads_with_a_finding(broken_db: Path) -> None:
+    agency = _rows(
+        broken_db,
+        "select agency_key, is_registered, region_code from dim_agency where agency_name = ?",
+        "杭州市西湖区民政局",
+    )
+    assert len(agency) == 1
+    key, registered, region = agency[0]
+    assert key.startswith("unregistered_") and registered is False and region is None
+    findings = _rows(
+        broken_db,
+        "select finding_code, severity, message from report_findings where source_path = 'new_agency_2021.txt'",
+    )
+    assert [(code, severity) for code, severity, _ in findings] == [("agency_not_in_registry", "warning")]
+    assert "杭州市西湖区民政局" in findings[0][2] and "agency_registry.csv" in findings[0][2]
+    counts = _rows(broken_db, "select count(*) from fct_request_outcomes where agency_key = ?", key)
+    assert counts == [(21 * 7,)]
