@@ -5,7 +5,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run extract docs test lint bench lock clean
+.PHONY: install run ui extract docs test lint bench lock clean
 
 install: $(STAMP)
 
@@ -16,8 +16,10 @@ $(STAMP): requirements.lock pyproject.toml
 	touch $(STAMP)
 
 run: install
-	$(BIN)/disclosure extract
-	$(BIN)/disclosure warehouse
+	$(BIN)/disclosure build
+
+ui: install
+	$(BIN)/disclosure ui
 
 extract: install
 	$(BIN)/disclosure extract
@@ -42,4 +44,4 @@ lock: install
 	  $(BIN)/python -m pip freeze --exclude-editable | grep -v '^disclosure'; } > requirements.lock
 
 clean:
-	rm -rf $(VENV) data/lake data/warehouse.duckdb dbt_project/target dbt_project/logs .pytest_cache .ruff_cache
+	rm -rf $(VENV) data/lake data/warehouse.duckdb data/.build .dagster_home dbt_project/target dbt_project/logs .pytest_cache .ruff_cache

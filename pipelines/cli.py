@@ -1,9 +1,10 @@
-"""The `disclosure` command: parse reports to JSON Lines, or extract a raw folder into the lake."""
+"""The `disclosure` command: parse reports, extract the lake, build and publish the warehouse."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -55,25 +56,56 @@ def _extract(args: argparse.Namespace) -> int:
     return 0
 
 
-def _warehouse(args: argparse.Namespace) -> int:
-    from pipelines.warehouse import run_dbt
+def _build(args: argparse.Namespace) -> int:
+    from pipelines.orchestration.build import run_build
 
     started = time.perf_counter()
-    outcome = run_dbt(
-        ["build"],
-        lake_dir=Path(args.lake),
-        warehouse_path=Path(args.warehouse),
-        strict=args.strict,
-        quiet=True,
-    )
+    report = run_build(strict=args.strict, verbose=args.verbose)
     seconds = time.perf_counter() - started
-    for line in outcome.warnings:
-        print(f"warning: {line}")
-    for line in outcome.failures:
-        print(f"FAILED: {line}", file=sys.stderr)
-    verdict = "built" if outcome.success else "build FAILED"
-    print(f"warehouse {verdict} in {seconds:.1f} s -> {Path(args.warehouse)}")
-    return 0 if outcome.success else 1
+    if not report.success:
+        for line in report.log_tail:
+            print(line, file=sys.stderr)
+        print(
+            f"disclosure build: FAILED at {', '.join(report.failed_steps) or 'an unknown step'} "
+            f"(run {report.run_id}); the published warehouse was left as it was",
+            file=sys.stderr,
+        )
+        return 1
+    w = report.warehouse
+    statuses = ", ".join(
+        f"{k.removeprefix('reports_')} {v}"
+        for k, v in w.items()
+        if k.startswith("reports_") and k != "reports_failing_reconciliation"
+    )
+    findings = ", ".join(f"{k.removeprefix('findings_')} {v}" for k, v in w.items() if k.startswith("findings_"))
+    print(f"reports: {statuses or 'none'}")
+    print(f"findings: {findings or 'none'}")
+    print(
+        f"reconciliation: {w.get('reconciliation_passed', 0)} checks passed, "
+        f"{w.get('reconciliation_failed', 0)} failed ({w.get('reports_failing_reconciliation', 0)} reports), "
+        f"{w.get('reconciliation_not_assessable', 0)} not assessable"
+    )
+    print(f"warehouse published in {seconds:.1f} s -> {paths.WAREHOUSE_PATH}")
+    print(f"marts as Parquet -> {paths.LAKE_DIR / 'marts'}")
+    print(
+        'try: .venv/bin/python -c "import duckdb; '
+        f"print(duckdb.connect('{paths.WAREHOUSE_PATH}', read_only=True).sql("
+        "'select agency_name, report_year, requests_handled, share_granted_in_full_or_part "
+        "from agency_year_summary order by 1, 2'))\""
+    )
+    return 0
+
+
+def _ui(args: argparse.Namespace) -> int:
+    from pipelines.orchestration.build import ensure_dagster_home
+    from pipelines.orchestration.project import ensure_manifest
+
+    ensure_dagster_home()
+    ensure_manifest()
+    dagster = Path(sys.executable).with_name("dagster")
+    os.chdir(paths.PROJECT_ROOT)
+    os.execv(str(dagster), [str(dagster), "dev", "--host", args.host, "--port", str(args.port)])
+    return 0  # not reached
 
 
 def _dbt(args: argparse.Namespace) -> int:
@@ -96,15 +128,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     extract.add_argument("--lake", default=str(paths.LAKE_DIR), help="lake folder (default: %(default)s)")
     extract.set_defaults(run=_extract)
 
-    warehouse = commands.add_parser("warehouse", help="build the DuckDB warehouse from the lake (dbt build)")
-    warehouse.add_argument("--lake", default=str(paths.LAKE_DIR), help="lake folder (default: %(default)s)")
-    warehouse.add_argument(
-        "--warehouse", default=str(paths.WAREHOUSE_PATH), help="DuckDB file to build (default: %(default)s)"
+    build = commands.add_parser(
+        "build", help="run the whole pipeline in-process: extract, dbt build, publish the warehouse"
     )
-    warehouse.add_argument(
+    build.add_argument(
         "--strict", action="store_true", help="fail the build when a report breaks rules R1-R4 (default: warn)"
     )
-    warehouse.set_defaults(run=_warehouse)
+    build.add_argument("--verbose", action="store_true", help="show Dagster's and dbt's step logs")
+    build.set_defaults(run=_build)
+
+    ui = commands.add_parser("ui", help="start the Dagster UI (dagster dev) on this project")
+    ui.add_argument("--host", default="127.0.0.1")
+    ui.add_argument("--port", type=int, default=3000)
+    ui.set_defaults(run=_ui)
 
     dbt = commands.add_parser(
         "dbt", help="run any dbt command on the project with the paths set, e.g. `disclosure dbt docs generate`"

@@ -22,11 +22,11 @@ class DbtOutcome:
     warnings: list[str]
 
 
-def dbt_env(lake_dir: Path | None = None, warehouse_path: Path | None = None) -> dict[str, str]:
-    """The environment dbt's profile and sources read."""
+def dbt_env(lake_dir: Path | None = None, database: Path | None = None) -> dict[str, str]:
+    """The environment dbt's profile and sources read: the lake, and the DuckDB file to build."""
     return {
         "DISCLOSURE_LAKE_DIR": str((lake_dir or paths.LAKE_DIR).resolve()),
-        "DISCLOSURE_WAREHOUSE_PATH": str((warehouse_path or paths.WAREHOUSE_PATH).resolve()),
+        "DISCLOSURE_DBT_DATABASE": str((database or paths.WAREHOUSE_PATH).resolve()),
         "DBT_PROFILES_DIR": str(paths.DBT_PROJECT_DIR),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
     }
@@ -52,7 +52,7 @@ def run_dbt(
     args: Sequence[str],
     *,
     lake_dir: Path | None = None,
-    warehouse_path: Path | None = None,
+    database: Path | None = None,
     strict: bool | None = None,
     quiet: bool = False,
 ) -> DbtOutcome:
@@ -62,8 +62,8 @@ def run_dbt(
     """
     from dbt.cli.main import dbtRunner  # heavy: imported only when dbt is run
 
-    os.environ.update(dbt_env(lake_dir, warehouse_path))
-    Path(os.environ["DISCLOSURE_WAREHOUSE_PATH"]).parent.mkdir(parents=True, exist_ok=True)
+    os.environ.update(dbt_env(lake_dir, database))
+    Path(os.environ["DISCLOSURE_DBT_DATABASE"]).parent.mkdir(parents=True, exist_ok=True)
     cli = [*args, "--project-dir", str(paths.DBT_PROJECT_DIR)]
     if strict is not None:
         cli += ["--vars", json.dumps({"strict_reconciliation": strict})]

@@ -21,7 +21,7 @@ def _build(tmp: Path, raw: Path, strict: bool):
     lake, db = tmp / "lake", tmp / "warehouse.duckdb"
     if not lake.exists():
         extract(raw, lake, progress=False)
-    return run_dbt(["build"], lake_dir=lake, warehouse_path=db, strict=strict, quiet=True), db
+    return run_dbt(["build"], lake_dir=lake, database=db, strict=strict, quiet=True), db
 
 
 def _rows(db: Path, sql: str, *params: object) -> list[tuple]:
@@ -210,7 +210,7 @@ def test_strict_build_fails_on_the_same_corpus(broken_corpus: Path, broken_db: P
     outcome = run_dbt(
         ["build"],
         lake_dir=broken_corpus / "lake",
-        warehouse_path=broken_corpus / "strict.duckdb",
+        database=broken_corpus / "strict.duckdb",
         strict=True,
         quiet=True,
     )

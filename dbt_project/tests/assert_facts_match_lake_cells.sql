@@ -1,3 +1,4 @@
+{{ config(meta={"dagster": {"ref": {"name": "fct_request_outcomes"}}}) }}
 -- Integrity: for every table, the facts hold exactly the lake's cells of non-rejected reports
 -- (same number of non-null values, same sum). Returns one row per table that differs.
 with lake as (

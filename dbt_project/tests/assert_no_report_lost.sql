@@ -1,3 +1,4 @@
+{{ config(meta={"dagster": {"ref": {"name": "dim_report"}}}) }}
 -- Integrity: every file of the lake is in dim_report, and every non-rejected report with
 -- cells reaches the facts and the reconciliation. Returns the reports that went missing.
 with lake as (

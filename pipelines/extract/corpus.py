@@ -30,6 +30,7 @@ class ExtractSummary:
     cells: int
     findings: int
     lake_files: dict[str, Path]
+    rows: dict[str, int]  # rows written per lake table
 
 
 def raw_files(raw_dir: Path) -> list[Path]:
@@ -44,6 +45,20 @@ def raw_files(raw_dir: Path) -> list[Path]:
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         found += [Path(folder) / f for f in files if not f.startswith(".")]
     return sorted(found, key=lambda p: p.relative_to(raw_dir).as_posix())
+
+
+def raw_fingerprint(raw_dir: Path) -> str:
+    """A hash of the folder's file list with sizes and modification times: it changes when a
+    file is added, removed, replaced or edited, without reading any file's bytes."""
+    digest = hashlib.sha256()
+    for path in raw_files(raw_dir):
+        try:
+            stat = path.stat()
+            facts = f"{stat.st_size}:{stat.st_mtime_ns}"
+        except OSError:
+            facts = "unreadable"
+        digest.update(f"{path.relative_to(raw_dir).as_posix()}\0{facts}\n".encode())
+    return digest.hexdigest()
 
 
 def parse_file(path: Path, raw_dir: Path, seen: dict[str, tuple[str, int]]) -> tuple[SourceFile, Report]:
@@ -86,4 +101,5 @@ def extract(raw_dir: Path, lake_dir: Path, progress: bool | None = None) -> Extr
         cells=tables["report_cells"].height,
         findings=tables["report_findings"].height,
         lake_files=written,
+        rows={name: frame.height for name, frame in tables.items()},
     )

@@ -1,0 +1,174 @@
+"""Assets: the raw folder → the four lake tables → the dbt models → the published warehouse.
+
+The extraction is one step over the whole batch (never one op per file); dbt runs through
+dagster-dbt so every model is an asset and every dbt test an asset check; the dbt sources map
+to the lake assets, so the graph is one lineage from raw files to marts.
+"""
+
+import json
+import os
+import time
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import dagster as dg
+import duckdb
+import polars as pl
+
+from pipelines.extract.corpus import RawFolderError, extract
+from pipelines.extract.lake import SCHEMAS
+from pipelines.orchestration.resources import PipelinePaths
+from pipelines.publish import publish
+from pipelines.warehouse import dbt_env
+
+RAW_KEY = dg.AssetKey(["raw", "reports"])
+LAKE_KEYS = {name: dg.AssetKey(["lake", name]) for name in SCHEMAS}
+PUBLISHED_KEY = dg.AssetKey(["warehouse", "published"])
+_STALE_BUILD_SECONDS = 6 * 3600
+
+_LAKE_DESCRIPTIONS = {
+    "reports": "One row per raw file: agency, year, dates, encoding, status.",
+    "report_cells": "One row per table cell (long format), with its source line; null when blank.",
+    "report_findings": "One row per problem the parser saw, with a stable code.",
+    "report_sections": "One row per report section, for full-text search.",
+}
+
+
+def _preview(frame: pl.DataFrame, rows: int = 5) -> dg.MetadataValue:
+    with pl.Config(tbl_formatting="MARKDOWN", tbl_hide_column_data_types=True, tbl_rows=rows, fmt_str_lengths=40):
+        return dg.MetadataValue.md(str(frame.head(rows)))
+
+
+# The report files themselves: not made by the pipeline; the raw-folder sensor watches them.
+raw_reports = dg.AssetSpec(
+    RAW_KEY,
+    group_name="raw",
+    description="The annual report files under the raw folder (data/raw/ by default), as published.",
+)
+
+
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(key, group_name="lake", deps=[RAW_KEY], description=_LAKE_DESCRIPTIONS[name])
+        for name, key in LAKE_KEYS.items()
+    ],
+    name="lake_tables",
+)
+def lake_tables(context: dg.AssetExecutionContext, pipeline_paths: PipelinePaths) -> Iterator[dg.MaterializeResult]:
+    """Extract every raw file, in one batch, into the four Parquet tables."""
+    started = time.perf_counter()
+    try:
+        summary = extract(pipeline_paths.raw, pipeline_paths.lake, progress=False)
+    except RawFolderError as exc:
+        raise dg.Failure(description=str(exc)) from exc
+    seconds = time.perf_counter() - started
+    context.log.info(f"extracted {summary.files} files in {seconds:.2f} s: {summary.by_status}")
+    for name, path in summary.lake_files.items():
+        metadata: dict[str, Any] = {
+            "dagster/row_count": summary.rows[name],
+            "path": dg.MetadataValue.path(str(path)),
+            "preview": _preview(pl.read_parquet(path, n_rows=5)),
+        }
+        if name == "reports":
+            metadata |= {f"reports_{status}": count for status, count in summary.by_status.items()}
+            metadata["seconds"] = round(seconds, 2)
+        yield dg.MaterializeResult(asset_key=LAKE_KEYS[name], metadata=metadata)
+
+
+class WarehouseBuildConfig(dg.Config):
+    strict_reconciliation: bool = False
+    """Fail the build when a report breaks the template's rules R1–R4 (default: warn)."""
+
+
+def _remove_stale_builds(build_dir: os.PathLike[str], keep: os.PathLike[str]) -> None:
+    for old in os.scandir(build_dir):
+        if old.path != os.fspath(keep) and time.time() - old.stat().st_mtime > _STALE_BUILD_SECONDS:
+            os.unlink(old.path)
+
+
+def make_warehouse_assets(project: Any) -> tuple[dg.AssetsDefinition, dg.AssetsDefinition]:
+    """The dbt models (built into a fresh file) and the step that publishes that file.
+
+    Made in a function because `@dbt_assets` reads the manifest when it is applied.
+    """
+    from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
+
+    class Translator(DagsterDbtTranslator):
+        def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
+            if dbt_resource_props["resource_type"] == "source":
+                return LAKE_KEYS[dbt_resource_props["name"]]
+            return dg.AssetKey(["warehouse", dbt_resource_props["name"]])
+
+        def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+            if dbt_resource_props["resource_type"] == "seed":
+                return "reference"
+            fqn = dbt_resource_props.get("fqn", [])
+            return fqn[1] if len(fqn) > 2 else "warehouse"
+
+    translator = Translator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
+
+    @dbt_assets(
+        manifest=project.manifest_path, project=project, dagster_dbt_translator=translator, name="warehouse_models"
+    )
+    def warehouse_models(
+        context: dg.AssetExecutionContext,
+        dbt: DbtCliResource,
+        pipeline_paths: PipelinePaths,
+        config: WarehouseBuildConfig,
+    ) -> Iterator[Any]:
+        """dbt build into a fresh DuckDB file (published only if everything passes)."""
+        build = pipeline_paths.build_file(context.run_id)
+        build.parent.mkdir(parents=True, exist_ok=True)
+        _remove_stale_builds(build.parent, keep=build)
+        os.environ.update(dbt_env(pipeline_paths.lake, build))
+        args = ["build", "--vars", json.dumps({"strict_reconciliation": config.strict_reconciliation})]
+        try:
+            yield from dbt.cli(args, context=context).stream()
+        except BaseException:
+            for leftover in (build, build.with_name(build.name + ".wal")):
+                leftover.unlink(missing_ok=True)
+            raise
+
+    @dg.asset(
+        key=PUBLISHED_KEY,
+        deps=list(warehouse_models.keys),
+        group_name="publish",
+        description="The warehouse BI tools read: this run's build, renamed over data/warehouse.duckdb.",
+    )
+    def published_warehouse(context: dg.AssetExecutionContext, pipeline_paths: PipelinePaths) -> dg.MaterializeResult:
+        build = pipeline_paths.build_file(context.run_id)
+        if not build.exists():
+            raise dg.Failure(description=f"no warehouse was built in this run ({build} is missing)")
+        result = publish(build, pipeline_paths.warehouse, pipeline_paths.marts)
+        return dg.MaterializeResult(
+            metadata=warehouse_metadata(result.path)
+            | {
+                "path": dg.MetadataValue.path(str(result.path)),
+                "size_bytes": result.size_bytes,
+                "tables": dg.MetadataValue.json(result.tables),
+                "marts_parquet": dg.MetadataValue.path(str(result.marts_dir)),
+            }
+        )
+
+    return warehouse_models, published_warehouse
+
+
+def warehouse_metadata(path: os.PathLike[str]) -> dict[str, Any]:
+    """Headline figures of a published warehouse: reports by status, findings, reconciliation."""
+    with duckdb.connect(os.fspath(path), read_only=True) as con:
+        statuses = dict(con.execute("select status, count(*) from dim_report group by 1 order by 1").fetchall())
+        passed, failed, unassessable, failing_reports = con.execute(
+            """select count(*) filter (where passed), count(*) filter (where not passed),
+                      count(*) filter (where not is_assessable),
+                      count(distinct report_id) filter (where not passed)
+               from reconciliation_results"""
+        ).fetchone()
+        findings = dict(con.execute("select severity, count(*) from report_findings group by 1 order by 1").fetchall())
+    return {
+        **{f"reports_{status}": count for status, count in statuses.items()},
+        **{f"findings_{severity}": count for severity, count in findings.items()},
+        "reconciliation_passed": passed,
+        "reconciliation_failed": failed,
+        "reconciliation_not_assessable": unassessable,
+        "reports_failing_reconciliation": failing_reports,
+    }

@@ -1,0 +1,49 @@
+"""Dagster definitions of the whole pipeline, loaded lazily (`dagster dev` from the root).
+
+Nothing heavy happens at import: dagster-dbt, the dbt manifest and the assets are built when
+Dagster (or a test) calls `defs()` / `build_definitions()`.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import dagster as dg
+
+from pipelines import paths
+from pipelines.orchestration.resources import PipelinePaths
+
+
+def build_definitions(pipeline_paths: PipelinePaths | None = None) -> dg.Definitions:
+    from dagster_dbt import DbtCliResource
+
+    from pipelines.orchestration.assets import lake_tables, make_warehouse_assets, raw_reports
+    from pipelines.orchestration.checks import ALL_CHECKS
+    from pipelines.orchestration.jobs import build_everything
+    from pipelines.orchestration.project import dbt_project
+    from pipelines.orchestration.schedules import daily_build
+    from pipelines.orchestration.sensors import raw_folder_sensor
+
+    project = dbt_project()
+    warehouse_models, published_warehouse = make_warehouse_assets(project)
+    return dg.Definitions(
+        assets=[raw_reports, lake_tables, warehouse_models, published_warehouse],
+        asset_checks=ALL_CHECKS,
+        jobs=[build_everything],
+        schedules=[daily_build],
+        sensors=[raw_folder_sensor],
+        resources={
+            "pipeline_paths": pipeline_paths or PipelinePaths(),
+            "dbt": DbtCliResource(
+                project_dir=project,
+                profiles_dir=str(paths.DBT_PROJECT_DIR),
+                dbt_executable=str(Path(sys.executable).with_name("dbt")),  # this environment's dbt
+            ),
+        },
+    )
+
+
+@dg.definitions
+def defs() -> dg.Definitions:
+    return build_definitions()

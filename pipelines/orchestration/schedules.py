@@ -1,0 +1,21 @@
+"""The daily schedule (cron and timezone configurable through the environment)."""
+
+from __future__ import annotations
+
+import os
+
+import dagster as dg
+
+from pipelines.orchestration.jobs import build_everything
+
+DEFAULT_CRON = "0 2 * * *"
+DEFAULT_TIMEZONE = "Asia/Shanghai"
+
+daily_build = dg.ScheduleDefinition(
+    name="daily_build",
+    job=build_everything,
+    cron_schedule=os.environ.get("DISCLOSURE_SCHEDULE_CRON", DEFAULT_CRON),
+    execution_timezone=os.environ.get("DISCLOSURE_SCHEDULE_TIMEZONE", DEFAULT_TIMEZONE),
+    default_status=dg.DefaultScheduleStatus.RUNNING,
+    description="Rebuild everything daily (02:00 Asia/Shanghai unless DISCLOSURE_SCHEDULE_CRON says otherwise).",
+)
