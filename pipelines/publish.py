@@ -30,6 +30,20 @@ class Published:
     marts_dir: Path
 
 
+def connect_read_only(path: os.PathLike[str]) -> duckdb.DuckDBPyConnection:
+    """A read-only connection that sees the file as published now.
+
+    `duckdb.connect(path)` reuses a database instance this process already has open for the
+    path, which still holds the previous (renamed-over) file; attaching the file to a fresh
+    in-memory instance does not.
+    """
+    con = duckdb.connect()
+    escaped = os.fspath(path).replace("'", "''")
+    con.execute(f"attach '{escaped}' as warehouse (read_only)")
+    con.execute("use warehouse")
+    return con
+
+
 def storage_version(path: Path) -> int:
     """The storage version in a DuckDB file's header (64 = readable by DuckDB 1.x)."""
     with path.open("rb") as handle:

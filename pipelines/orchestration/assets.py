@@ -9,16 +9,16 @@ import json
 import os
 import time
 from collections.abc import Iterator, Mapping
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
-import duckdb
 import polars as pl
 
 from pipelines.extract.corpus import RawFolderError, extract
 from pipelines.extract.lake import SCHEMAS
 from pipelines.orchestration.resources import PipelinePaths
-from pipelines.publish import publish
+from pipelines.publish import connect_read_only, publish
 from pipelines.warehouse import dbt_env
 
 RAW_KEY = dg.AssetKey(["raw", "reports"])
@@ -80,10 +80,11 @@ class WarehouseBuildConfig(dg.Config):
     """Fail the build when a report breaks the template's rules R1–R4 (default: warn)."""
 
 
-def _remove_stale_builds(build_dir: os.PathLike[str], keep: os.PathLike[str]) -> None:
-    for old in os.scandir(build_dir):
-        if old.path != os.fspath(keep) and time.time() - old.stat().st_mtime > _STALE_BUILD_SECONDS:
-            os.unlink(old.path)
+def _remove_stale_builds(build_dir: Path, keep: Path) -> None:
+    """Builds left by runs that died before publishing (older than a few hours)."""
+    for old in build_dir.glob("warehouse-*.duckdb*"):
+        if old != keep and time.time() - old.stat().st_mtime > _STALE_BUILD_SECONDS:
+            old.unlink(missing_ok=True)
 
 
 def make_warehouse_assets(project: Any) -> tuple[dg.AssetsDefinition, dg.AssetsDefinition]:
@@ -117,13 +118,15 @@ def make_warehouse_assets(project: Any) -> tuple[dg.AssetsDefinition, dg.AssetsD
         config: WarehouseBuildConfig,
     ) -> Iterator[Any]:
         """dbt build into a fresh DuckDB file (published only if everything passes)."""
-        build = pipeline_paths.build_file(context.run_id)
+        build = pipeline_paths.build_file(context.run.run_id)
         build.parent.mkdir(parents=True, exist_ok=True)
         _remove_stale_builds(build.parent, keep=build)
         os.environ.update(dbt_env(pipeline_paths.lake, build))
         args = ["build", "--vars", json.dumps({"strict_reconciliation": config.strict_reconciliation})]
         try:
-            yield from dbt.cli(args, context=context).stream()
+            # One target folder per deployment, reused: dagster-dbt would leave one per run.
+            target = Path(pipeline_paths.build_dir) / "dbt-target"
+            yield from dbt.cli(args, context=context, target_path=target).stream()
         except BaseException:
             for leftover in (build, build.with_name(build.name + ".wal")):
                 leftover.unlink(missing_ok=True)
@@ -136,7 +139,7 @@ def make_warehouse_assets(project: Any) -> tuple[dg.AssetsDefinition, dg.AssetsD
         description="The warehouse BI tools read: this run's build, renamed over data/warehouse.duckdb.",
     )
     def published_warehouse(context: dg.AssetExecutionContext, pipeline_paths: PipelinePaths) -> dg.MaterializeResult:
-        build = pipeline_paths.build_file(context.run_id)
+        build = pipeline_paths.build_file(context.run.run_id)
         if not build.exists():
             raise dg.Failure(description=f"no warehouse was built in this run ({build} is missing)")
         result = publish(build, pipeline_paths.warehouse, pipeline_paths.marts)
@@ -155,7 +158,7 @@ def make_warehouse_assets(project: Any) -> tuple[dg.AssetsDefinition, dg.AssetsD
 
 def warehouse_metadata(path: os.PathLike[str]) -> dict[str, Any]:
     """Headline figures of a published warehouse: reports by status, findings, reconciliation."""
-    with duckdb.connect(os.fspath(path), read_only=True) as con:
+    with connect_read_only(path) as con:
         statuses = dict(con.execute("select status, count(*) from dim_report group by 1 order by 1").fetchall())
         passed, failed, unassessable, failing_reports = con.execute(
             """select count(*) filter (where passed), count(*) filter (where not passed),

@@ -1,12 +1,12 @@
 """Python asset checks: what dbt cannot say about the pipeline itself."""
 
 import dagster as dg
-import duckdb
 import polars as pl
 
 from pipelines.extract.corpus import raw_files
 from pipelines.orchestration.assets import LAKE_KEYS, PUBLISHED_KEY
 from pipelines.orchestration.resources import PipelinePaths
+from pipelines.publish import connect_read_only
 
 
 @dg.asset_check(asset=LAKE_KEYS["reports"], description="Every file under the raw folder has a row in `reports`.")
@@ -45,7 +45,7 @@ def reports_with_findings(pipeline_paths: PipelinePaths) -> dg.AssetCheckResult:
     description="How many published reports break the template's arithmetic (R1–R5); warns when any does.",
 )
 def reports_failing_reconciliation(pipeline_paths: PipelinePaths) -> dg.AssetCheckResult:
-    with duckdb.connect(str(pipeline_paths.warehouse), read_only=True) as con:
+    with connect_read_only(pipeline_paths.warehouse) as con:
         rows = con.execute(
             """select rule_id, count(distinct report_id) from reconciliation_results
                where passed = false and rule_severity = 'hard' group by 1 order by 1"""
