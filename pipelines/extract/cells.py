@@ -1,21 +1,27 @@
 """Split a table's lines into cells, whatever the layout the report was exported with.
 
-Two text layouts are seen in real reports:
+Four text layouts are seen in real reports (HTML and Word files are converted to the first):
 
 - *tab-indented* (Word tables saved as text): every cell starts with a tab; a line without a
   tab continues the cell above (`\\t商业` + `企业`, or `\\t\\xa0` + blank + `0`); a blank line
   followed by a tab line starts a new table row, so row boundaries are known.
 - *one cell per paragraph* (web pages copied as text): cells are runs of non-blank lines
   separated by blank lines (`结果` + `\\xa0 纠正` is one cell); row boundaries are not known.
+  When the region has (almost) no blank lines, every line is a cell (PDF text).
+- *pipe tables* (Markdown): one row per line, cells between `|`; `|---|` lines are dropped.
+- *space-separated rows* (text taken from PDFs): one row per line, cells separated by
+  whitespace (`规章 0 0 0`); a row label wrapped onto the next line is followed there.
 
 The table readers then work on the flat cell stream and anchor on labels.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from pipelines.extract.lines import is_blank
+from pipelines.extract.normalize import is_value_like
 
 
 @dataclass(frozen=True)
@@ -29,6 +35,7 @@ class Cell:
 class CellStream:
     cells: tuple[Cell, ...]
     rows_known: bool
+    rows_wrap: bool = False  # a row's values may continue on the next line (PDF text)
 
 
 def _first_content_line(lines: list[str], first: int, last: int) -> int:
@@ -44,13 +51,58 @@ def _cell(lines: list[str], first: int, last: int, row_start: bool, tab: bool) -
     return Cell(text=text, line=_first_content_line(lines, first, last), row_start=row_start)
 
 
+_SEPARATOR_CELL = re.compile(r"^\s*:?-{3,}:?\s*$")
+
+
+def _is_spaced_row(line: str) -> bool:
+    """A row of cells on one line ending in values: `规章 0 0 0`, `行政许可 0`, `0 0 0 … 0`.
+
+    One cell per paragraph never puts a label and a number (or two numbers) on one line.
+    """
+    tokens = line.split()
+    return len(tokens) >= 2 and is_value_like(tokens[-1])
+
+
 def split_cells(lines: list[str], start: int, end: int) -> CellStream:
-    """Cells of `lines[start:end]` (0-based, end exclusive)."""
+    """Cells of `lines[start:end]` (0-based, end exclusive), in the region's layout."""
     content = [i for i in range(start, end) if lines[i].startswith("\t") or not is_blank(lines[i])]
+    if not content:
+        return CellStream((), rows_known=False)
     tabbed = sum(1 for i in content if lines[i].startswith("\t"))
-    if content and tabbed * 2 > len(content):
+    if tabbed * 2 > len(content):
         return CellStream(tuple(_tab_cells(lines, start, end)), rows_known=True)
+    piped = sum(1 for i in content if lines[i].lstrip().startswith("|"))
+    if piped * 2 > len(content):
+        return CellStream(tuple(_pipe_cells(lines, content)), rows_known=True)
+    spaced = sum(1 for i in content if _is_spaced_row(lines[i]))
+    if spaced and spaced * 5 >= len(content):  # a fifth of the lines are rows with values
+        return CellStream(tuple(_spaced_cells(lines, content)), rows_known=True, rows_wrap=True)
+    blank = (end - start) - len(content)
+    if blank * 5 < len(content):  # cells packed one per line, no blank lines between them
+        return CellStream(tuple(Cell(lines[i], i + 1, True) for i in content), rows_known=False)
     return CellStream(tuple(_paragraph_cells(lines, start, end)), rows_known=False)
+
+
+def _pipe_cells(lines: list[str], content: list[int]) -> list[Cell]:
+    cells: list[Cell] = []
+    for i in content:
+        line = lines[i].strip()
+        if not line.startswith("|"):
+            cells.append(Cell(text=line, line=i + 1, row_start=True))
+            continue
+        parts = line.strip("|").split("|")
+        if all(_SEPARATOR_CELL.match(part) for part in parts):
+            continue
+        cells += [Cell(text=part, line=i + 1, row_start=k == 0) for k, part in enumerate(parts)]
+    return cells
+
+
+def _spaced_cells(lines: list[str], content: list[int]) -> list[Cell]:
+    cells: list[Cell] = []
+    for i in content:
+        tokens = lines[i].split()
+        cells += [Cell(text=token, line=i + 1, row_start=k == 0) for k, token in enumerate(tokens)]
+    return cells
 
 
 def _tab_cells(lines: list[str], start: int, end: int) -> list[Cell]:

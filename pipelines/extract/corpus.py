@@ -6,6 +6,7 @@ cannot be read or parsed is recorded as `rejected` with a finding, and the other
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import os
 from collections import Counter
@@ -17,6 +18,9 @@ from tqdm import tqdm
 from pipelines.extract.findings import Finding
 from pipelines.extract.lake import SourceFile, build_tables, write_lake
 from pipelines.extract.report import Report, parse_bytes
+
+# A report is a few hundred KB at most (a scanned PDF a few MB); a bigger file is not one.
+MAX_FILE_BYTES = 30 * 10**6
 
 
 class RawFolderError(Exception):
@@ -34,16 +38,16 @@ class ExtractSummary:
 
 
 def raw_files(raw_dir: Path) -> list[Path]:
-    """Every regular file under `raw_dir` (hidden ones excepted), sorted, links not followed
-    into directories (so a link loop cannot trap the walk)."""
+    """Every file under `raw_dir`, hidden ones included (nothing is dropped silently), sorted;
+    links to directories are not followed, so a link loop cannot trap the walk."""
     if not raw_dir.exists():
         raise RawFolderError(f"raw folder not found: {raw_dir}")
     if not raw_dir.is_dir():
         raise RawFolderError(f"raw folder is not a folder: {raw_dir}")
     found: list[Path] = []
     for folder, dirs, files in os.walk(raw_dir, followlinks=False):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        found += [Path(folder) / f for f in files if not f.startswith(".")]
+        dirs.sort()
+        found += [Path(folder) / f for f in files]
     return sorted(found, key=lambda p: p.relative_to(raw_dir).as_posix())
 
 
@@ -61,6 +65,14 @@ def raw_fingerprint(raw_dir: Path) -> str:
     return digest.hexdigest()
 
 
+def _hash_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
 def parse_file(path: Path, raw_dir: Path, seen: dict[str, tuple[str, int]]) -> tuple[SourceFile, Report]:
     """Read and parse one file.
 
@@ -69,6 +81,13 @@ def parse_file(path: Path, raw_dir: Path, seen: dict[str, tuple[str, int]]) -> t
     """
     rel = path.relative_to(raw_dir).as_posix()
     try:
+        stat = path.stat()
+        modified = dt.datetime.fromtimestamp(stat.st_mtime, dt.UTC).replace(microsecond=0)
+        if stat.st_size > MAX_FILE_BYTES:
+            digest = _hash_file(path)
+            message = f"{stat.st_size / 1e6:.1f} MB, more than the {MAX_FILE_BYTES // 10**6} MB a report can be"
+            src = SourceFile(digest[:16], rel, digest, stat.st_size, modified)
+            return src, Report(source=rel, findings=[Finding("file_too_large", message)])
         data = path.read_bytes()
     except OSError as exc:
         src = SourceFile("unreadable-" + hashlib.sha256(rel.encode()).hexdigest()[:16], rel, "", 0)
@@ -78,10 +97,10 @@ def parse_file(path: Path, raw_dir: Path, seen: dict[str, tuple[str, int]]) -> t
     if digest in seen:
         first, copies = seen[digest]
         seen[digest] = (first, copies + 1)
-        src = SourceFile(f"{digest[:16]}-dup{copies + 1}", rel, digest, len(data))
+        src = SourceFile(f"{digest[:16]}-dup{copies + 1}", rel, digest, len(data), modified)
         return src, Report(source=rel, findings=[Finding("duplicate_file", f"same bytes as {first}")])
     seen[digest] = (rel, 0)
-    return SourceFile(digest[:16], rel, digest, len(data)), parse_bytes(data, rel)
+    return SourceFile(digest[:16], rel, digest, len(data), modified), parse_bytes(data, rel)
 
 
 def extract(raw_dir: Path, lake_dir: Path, progress: bool | None = None) -> ExtractSummary:

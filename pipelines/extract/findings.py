@@ -17,10 +17,10 @@ CODES: dict[str, tuple[str, str]] = {
     "empty_file": (ERROR, "the file is empty"),
     "not_text": (ERROR, "the file is not readable text (binary, or no encoding decodes it)"),
     "not_a_report": (ERROR, "no table of the annual-report template was found"),
+    "file_too_large": (ERROR, "the file is far larger than any report; not parsed"),
     "unreadable_file": (ERROR, "the file could not be read (permissions, I/O error)"),
     "duplicate_file": (ERROR, "the same bytes as another file in the raw folder"),
     "encoding_detected": (INFO, "the file is not UTF-8; its encoding was detected"),
-    "template_unsupported": (ERROR, "a template version this parser cannot read yet"),
     "agency_not_found": (ERROR, "no agency could be read from the title"),
     "year_not_found": (ERROR, "no report year could be read from the title or the text"),
     "year_from_period": (INFO, "the title names no year; the statistics period gave it"),
@@ -39,7 +39,7 @@ CODES: dict[str, tuple[str, str]] = {
 }
 
 # Findings that mean the file holds no usable report at all.
-REJECTING = frozenset({"empty_file", "not_text", "not_a_report", "duplicate_file", "unreadable_file"})
+REJECTING = frozenset({"empty_file", "not_text", "not_a_report", "duplicate_file", "unreadable_file", "file_too_large"})
 
 OK = "ok"
 PARTIAL = "partial"

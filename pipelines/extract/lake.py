@@ -7,6 +7,7 @@ and template order, so the same raw folder always gives the same bytes.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,13 +16,15 @@ import polars as pl
 
 from pipelines.extract.report import Report
 
-PARSER_VERSION = "1"
+PARSER_VERSION = "2"
 
 REPORTS_SCHEMA = {
     "report_id": pl.String,
     "source_path": pl.String,
     "sha256": pl.String,
     "size_bytes": pl.Int64,
+    "file_modified_at": pl.Datetime("us", "UTC"),
+    "format": pl.String,
     "encoding": pl.String,
     "script": pl.String,
     "agency": pl.String,
@@ -81,6 +84,7 @@ class SourceFile:
     source_path: str  # relative to the raw folder, with forward slashes
     sha256: str
     size_bytes: int
+    modified_at: dt.datetime | None = None  # the file's modification time (orders revised editions)
 
 
 def build_tables(parsed: list[tuple[SourceFile, Report]]) -> dict[str, pl.DataFrame]:
@@ -97,6 +101,8 @@ def build_tables(parsed: list[tuple[SourceFile, Report]]) -> dict[str, pl.DataFr
                 "source_path": src.source_path,
                 "sha256": src.sha256,
                 "size_bytes": src.size_bytes,
+                "file_modified_at": src.modified_at,
+                "format": rep.format,
                 "encoding": rep.encoding,
                 "script": rep.script,
                 "agency": m.agency,

@@ -92,17 +92,20 @@ class CellValue:
 
 
 @lru_cache(maxsize=4096)
-def read_value(text: str, decimal: bool = False) -> CellValue:
-    """Read one cell's text as a non-negative number.
+def read_value(text: str, decimal: bool = False, signed: bool = False) -> CellValue:
+    """Read one cell's text as a number.
 
     Blank markers (`-`, `—`, `/`, `无`, nothing) are BLANK, never 0; anything else that is not
-    a number is UNREADABLE. Counts must be whole; `decimal=True` admits an amount (万元).
+    a number is UNREADABLE. Counts must be whole and not negative; `decimal=True` admits an
+    amount (万元), `signed=True` a change (本年增/减, e.g. `-2`).
     """
     s = fold(text)
     if s in BLANK_MARKERS:
         return CellValue(BLANK, None)
     if _INTEGER.match(s):
         return CellValue(NUMBER, int(s))
+    if signed and s[:1] in "-+－" and _INTEGER.match(s[1:]):
+        return CellValue(NUMBER, -int(s[1:]) if s[0] != "+" else int(s[1:]))
     if _GROUPED.match(s) or _DECIMAL.match(s):
         try:
             number = Decimal(s.replace(",", ""))
@@ -117,5 +120,5 @@ def read_value(text: str, decimal: bool = False) -> CellValue:
 
 
 def is_value_like(text: str) -> bool:
-    """True when the text reads as a number or a blank marker (a cell of a table's body)."""
-    return read_value(text).kind != UNREADABLE
+    """True when the text reads as a number (count, amount or change) or a blank marker."""
+    return read_value(text, decimal=True, signed=True).kind != UNREADABLE

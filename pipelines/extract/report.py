@@ -5,13 +5,13 @@ Pure: no file system access. `parse_bytes` is what the extraction step and the C
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
 from pipelines.extract.cells import split_cells
-from pipelines.extract.decode import decode
 from pipelines.extract.findings import Finding, status_of
+from pipelines.extract.formats import TEXT, convert
 from pipelines.extract.lines import source_lines
 from pipelines.extract.metadata import Metadata, read_metadata
 from pipelines.extract.normalize import TRADITIONAL, detect_script, label_key
@@ -22,17 +22,17 @@ from pipelines.extract.tables import (
     read_requests,
     read_review_litigation,
 )
-from pipelines.extract.template import TEMPLATE_2019, TEMPLATE_2021, expected_cells
-
-# Column labels of the 2019/2020 template's table 2, absent from the 2021 one.
-_TEMPLATE_2019_MARKS = ("本年新制作数量", "本年新公开数量", "对外公开总数量", "上一年项目数量")
+from pipelines.extract.template import TEMPLATE_2019, TEMPLATE_2019_MARKS, TEMPLATE_2021, expected_cells
 
 _READERS = {
     2: ("active_disclosure", read_active_disclosure),
     3: ("requests", read_requests),
     4: ("review_litigation", read_review_litigation),
 }
-_ORDER = {cell: k for k, cell in enumerate(expected_cells())}
+_ORDER = {
+    template: {cell: k for k, cell in enumerate(expected_cells(template))}
+    for template in (TEMPLATE_2021, TEMPLATE_2019)
+}
 
 
 @dataclass(frozen=True)
@@ -46,6 +46,7 @@ class SectionRecord:
 @dataclass
 class Report:
     source: str
+    format: str = TEXT
     encoding: str | None = None
     script: str | None = None
     template: str | None = None
@@ -61,7 +62,7 @@ class Report:
     def tables(self) -> dict[str, dict[str, dict[str, int | Decimal | None]]]:
         """Every template cell, nested table → row → column; null where absent or blank."""
         nested: dict[str, dict[str, dict[str, int | Decimal | None]]] = {}
-        for table, row, column in expected_cells():
+        for table, row, column in expected_cells(self.template or TEMPLATE_2021):
             nested.setdefault(table, {}).setdefault(row, {})[column] = None
         for c in self.cells:
             nested.setdefault(c.table, {}).setdefault(c.row, {})[c.column] = c.value
@@ -79,6 +80,7 @@ class Report:
             "index_number": m.index_number,
             "title": m.title,
             "script": self.script,
+            "format": self.format,
             "encoding": self.encoding,
             "template": self.template,
             "tables": self.tables(),
@@ -87,13 +89,31 @@ class Report:
 
 
 def parse_bytes(data: bytes, source: str) -> Report:
-    decoded = decode(data)
-    if decoded.text is None:
-        return Report(source=source, encoding=decoded.encoding, findings=list(decoded.findings))
-    report = parse_text(decoded.text, source)
-    report.encoding = decoded.encoding
-    report.findings[:0] = decoded.findings
+    """Parse a report file of any supported format (text, HTML, DOCX, PDF)."""
+    converted = convert(data)
+    if converted.text is None:
+        return Report(
+            source=source, format=converted.format, encoding=converted.encoding, findings=list(converted.findings)
+        )
+    report = parse_text(converted.text, source)
+    report.format, report.encoding = converted.format, converted.encoding
+    report.findings[:0] = converted.findings
+    if converted.line_map is not None:
+        _to_source_lines(report, converted.line_map)
     return report
+
+
+def _to_source_lines(report: Report, line_map: tuple[int, ...]) -> None:
+    """Renumber every line reference from the converted text to the source file's lines."""
+
+    def source(line: int | None) -> int | None:
+        return line_map[line - 1] if line is not None and 0 < line <= len(line_map) else line
+
+    report.cells = [replace(c, line=source(c.line)) for c in report.cells]
+    report.findings = [replace(f, line=source(f.line)) for f in report.findings]
+    report.sections = [replace(s, line=source(s.line)) for s in report.sections]
+    report.meta.title_line = source(report.meta.title_line)
+    report.meta.published_on_line = source(report.meta.published_on_line)
 
 
 def parse_text(text: str, source: str) -> Report:
@@ -109,18 +129,9 @@ def parse_text(text: str, source: str) -> Report:
     cells: list[ParsedCell] = []
     table_findings: list[Finding] = []
     for number, (table, reader) in _READERS.items():
-        if number == 2 and report.template == TEMPLATE_2019:
-            table_findings.append(
-                Finding(
-                    "template_unsupported",
-                    "table 2 is in the 2019/2020 template, which this version does not read yet",
-                    line=by_number[2].line if 2 in by_number else None,
-                    table=table,
-                )
-            )
-            continue
         span = _region(number, spans)
-        found, findings = reader(split_cells(lines, span.start, span.end), by_number.get(number, span).line)
+        stream = split_cells(lines, span.start, span.end)
+        found, findings = reader(stream, by_number.get(number, span).line, report.template)
         if not found and not any(f.code == "row_cell_count" for f in findings):
             findings = [Finding("table_missing", f"table '{table}' not found", line=span.line, table=table)]
         cells += found
@@ -129,7 +140,8 @@ def parse_text(text: str, source: str) -> Report:
     if not cells and not (by_number.keys() & {2, 3, 4}):
         report.findings = [Finding("not_a_report", "no section heading or table of the template was found")]
         return report
-    report.cells = sorted(cells, key=lambda c: _ORDER.get((c.table, c.row, c.column), len(_ORDER)))
+    order = _ORDER[report.template]
+    report.cells = sorted(cells, key=lambda c: order.get((c.table, c.row, c.column), len(order)))
     report.findings = report.meta.findings + section_findings + table_findings
     return report
 
@@ -144,4 +156,4 @@ def _template(lines: list[str], by_number: dict[int, SectionSpan]) -> str:
     span = by_number.get(2)
     region = lines[span.start : span.end] if span else lines
     keys = "".join(label_key(line) for line in region if line.strip())
-    return TEMPLATE_2019 if any(mark in keys for mark in _TEMPLATE_2019_MARKS) else TEMPLATE_2021
+    return TEMPLATE_2019 if any(mark in keys for mark in TEMPLATE_2019_MARKS) else TEMPLATE_2021

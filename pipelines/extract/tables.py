@@ -14,19 +14,21 @@ from functools import lru_cache
 
 from pipelines.extract.cells import Cell, CellStream
 from pipelines.extract.findings import Finding
-from pipelines.extract.normalize import BLANK, NUMBER, label_key, read_value
+from pipelines.extract.normalize import BLANK, NUMBER, is_value_like, label_key, read_value
 from pipelines.extract.template import (
-    ACTIVE_COLUMNS,
-    ACTIVE_ROWS,
     DECIMAL_CELLS,
     OTHER_PROCESSING_PARTS,
     REQUEST_COLUMNS,
     REQUEST_GROUPS,
-    REQUEST_ROWS,
     REVIEW_GROUPS,
     REVIEW_HEADER,
     REVIEW_RESULTS,
+    SIGNED_COLUMNS,
+    TEMPLATE_2019,
+    TEMPLATE_2021,
     Row,
+    active_layout,
+    request_rows,
 )
 
 _REVIEW_HEADER_TEXT = "".join(REVIEW_HEADER) + "未经复议直接起诉复议后起诉"
@@ -60,7 +62,7 @@ def _match(key: str, rows: tuple[Row, ...]) -> Row | None:
 
 
 def _is_value_cell(cell: Cell, known: tuple[Row, ...]) -> bool:
-    if read_value(cell.text, decimal=True).kind != "unreadable":
+    if is_value_like(cell.text):
         return True
     key = label_key(cell.text)
     return len(key) <= _MAX_VALUE_TEXT and _match(key, known) is None
@@ -76,7 +78,7 @@ def _row_values(stream: CellStream, i: int, width: int, known: tuple[Row, ...]) 
     j = i + 1
     while j < len(cells):
         cell = cells[j]
-        if stream.rows_known and cell.row_start:
+        if stream.rows_known and cell.row_start and (values or not stream.rows_wrap):
             break
         if not stream.rows_known and len(values) == width:
             break
@@ -113,7 +115,7 @@ def _read_cells(
 
 def _read_cell(table: str, row: str, column: str, cell: Cell, findings: list[Finding]) -> ParsedCell:
     decimal = (table, row, column) in DECIMAL_CELLS
-    read = read_value(cell.text, decimal)
+    read = read_value(cell.text, decimal, column in SIGNED_COLUMNS)
     if read.kind == BLANK:
         findings.append(
             Finding(
@@ -147,28 +149,31 @@ def _missing_rows(table: str, rows: tuple[Row, ...], seen: set[str], line: int |
             )
 
 
-def read_active_disclosure(stream: CellStream, heading_line: int | None) -> tuple[list[ParsedCell], list[Finding]]:
-    """Table 2: six rows under four `第二十条第（x）项` sub-headers."""
+def read_active_disclosure(
+    stream: CellStream, heading_line: int | None, template: str = TEMPLATE_2021
+) -> tuple[list[ParsedCell], list[Finding]]:
+    """Table 2: six rows under four `第二十条第（x）项` sub-headers (eight under five in 2019)."""
     table = "active_disclosure"
+    active_rows, active_columns = active_layout(template)
     findings: list[Finding] = []
     out: list[ParsedCell] = []
     seen: set[str] = set()
     cells = stream.cells
     i = 0
     while i < len(cells):
-        row = _match(label_key(cells[i].text), ACTIVE_ROWS)
-        if row is None or _is_value_cell(cells[i], ACTIVE_ROWS):
+        row = _match(label_key(cells[i].text), active_rows)
+        if row is None or _is_value_cell(cells[i], active_rows):
             i += 1
             continue
-        columns = ACTIVE_COLUMNS[row.key]
-        values, j = _row_values(stream, i, len(columns), ACTIVE_ROWS)
+        columns = active_columns[row.key]
+        values, j = _row_values(stream, i, len(columns), active_rows)
         if row.key in seen:
             findings.append(_duplicate(table, row, cells[i]))
         else:
             seen.add(row.key)
             out += _read_cells(table, row.key, columns, values, cells[i], findings)
         i = max(j, i + 1)
-    _missing_rows(table, ACTIVE_ROWS, seen, heading_line, findings)
+    _missing_rows(table, active_rows, seen, heading_line, findings)
     return out, findings
 
 
@@ -182,8 +187,11 @@ def _duplicate(table: str, row: Row, cell: Cell) -> Finding:
     )
 
 
-def read_requests(stream: CellStream, heading_line: int | None) -> tuple[list[ParsedCell], list[Finding]]:
-    """Table 3: 25 rows × 7 columns, with group labels (（三）不予公开 …) that hold no values.
+def read_requests(
+    stream: CellStream, heading_line: int | None, template: str = TEMPLATE_2021
+) -> tuple[list[ParsedCell], list[Finding]]:
+    """Table 3: 25 rows × 7 columns (23 in 2019), with group labels (（三）不予公开 …) that
+    hold no values.
 
     The header also prints `其他` and `总计` (as column labels), so rows matched only by an
     exact short label count once the body has begun, i.e. after a longer row or group label.
@@ -192,15 +200,17 @@ def read_requests(stream: CellStream, heading_line: int | None) -> tuple[list[Pa
     findings: list[Finding] = []
     out: list[ParsedCell] = []
     seen: set[str] = set()
-    known = REQUEST_ROWS + REQUEST_GROUPS
+    rows = request_rows(template)
+    groups = tuple(g for g in REQUEST_GROUPS if template != TEMPLATE_2019 or g.key != "other_processing")
+    known = rows + groups
     cells = stream.cells
     body = False
     i = 0
     while i < len(cells):
         cell = cells[i]
         key = label_key(cell.text)
-        row = _match(key, REQUEST_ROWS)
-        group = _match(key, REQUEST_GROUPS) if row is None else None
+        row = _match(key, rows)
+        group = _match(key, groups) if row is None else None
         if (row is None and group is None) or _is_value_cell(cell, known):
             i += 1
             continue
@@ -235,14 +245,16 @@ def read_requests(stream: CellStream, heading_line: int | None) -> tuple[list[Pa
             seen.add(row.key)
             out += _read_cells(table, row.key, REQUEST_COLUMNS, values, cell, findings)
         i = max(j, i + 1)
-    expected = REQUEST_ROWS
-    if "other_processing" in seen:
-        expected = tuple(r for r in REQUEST_ROWS if r.key not in OTHER_PROCESSING_PARTS or r.key in seen)
+    expected = rows
+    if "other_processing" in seen and template != TEMPLATE_2019:
+        expected = tuple(r for r in rows if r.key not in OTHER_PROCESSING_PARTS or r.key in seen)
     _missing_rows(table, expected, seen, heading_line, findings)
     return out, findings
 
 
-def read_review_litigation(stream: CellStream, heading_line: int | None) -> tuple[list[ParsedCell], list[Finding]]:
+def read_review_litigation(
+    stream: CellStream, heading_line: int | None, template: str = TEMPLATE_2021
+) -> tuple[list[ParsedCell], list[Finding]]:
     """Table 4: a two-level header (proceeding × result), then 15 values in header order."""
     table = "review_litigation"
     findings: list[Finding] = []

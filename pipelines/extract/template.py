@@ -61,8 +61,44 @@ ACTIVE_ROWS: tuple[Row, ...] = (
     Row("administrative_fees", "行政事业性收费", ("行政事业性收费", "事业性收费")),
 )
 
+# The 2019/2020 template's table 2 measures other things (documents made and published, item
+# counts and their change, procurement): its cells keep keys of their own, except the
+# decisions (处理决定数量), the same measure in both templates. A count of fee items is never
+# aliased onto the 2021 fee amount.
+_DOCUMENTS_2019 = ("produced", "published", "total_published")
+_ITEMS_2019 = ("items_last_year", "items_change", "decisions")
+ACTIVE_COLUMNS_2019: dict[str, tuple[str, ...]] = {
+    "rules": _DOCUMENTS_2019,
+    "normative_documents": _DOCUMENTS_2019,
+    "administrative_licensing": _ITEMS_2019,
+    "other_management_services": _ITEMS_2019,
+    "administrative_penalty": _ITEMS_2019,
+    "administrative_coercion": _ITEMS_2019,
+    "administrative_fees": ("items_last_year", "items_change"),
+    "government_procurement": ("procurement_items", "procurement_amount"),
+}
+ACTIVE_ROWS_2019: tuple[Row, ...] = (
+    Row("rules", "规章", ("规章",), exact=True),
+    Row("normative_documents", "规范性文件", ("规范性文件",)),
+    Row("administrative_licensing", "行政许可", ("行政许可",)),
+    Row("other_management_services", "其他对外管理服务事项", ("对外管理服务",)),
+    Row("administrative_penalty", "行政处罚", ("行政处罚",)),
+    Row("administrative_coercion", "行政强制", ("行政强制",)),
+    Row("administrative_fees", "行政事业性收费", ("行政事业性收费", "事业性收费")),
+    Row("government_procurement", "政府集中采购", ("集中采购",)),
+)
+# Column labels found only in the 2019/2020 template's table 2 (as label keys).
+TEMPLATE_2019_MARKS = ("本年新制作数量", "本年新公开数量", "对外公开总数量", "上一年项目数量", "采购项目数量")
+
 # Cells whose value is an amount (万元, may have decimals); every other cell is a whole count.
-DECIMAL_CELLS: frozenset[tuple[str, str, str]] = frozenset({("active_disclosure", "administrative_fees", "amount")})
+DECIMAL_CELLS: frozenset[tuple[str, str, str]] = frozenset(
+    {
+        ("active_disclosure", "administrative_fees", "amount"),
+        ("active_disclosure", "government_procurement", "procurement_amount"),
+    }
+)
+# Cells that may be negative: the 2019 template's 本年增/减.
+SIGNED_COLUMNS: frozenset[str] = frozenset({"items_change"})
 
 # --- Table 3: 收到和处理政府信息公开申请情况 -------------------------------------------------
 
@@ -117,6 +153,15 @@ REQUEST_GROUPS: tuple[Row, ...] = (
 # The rows summed by R3 (granted … other), in printed order.
 RESULT_ROWS: tuple[str, ...] = tuple(r.key for r in REQUEST_ROWS[2:23])
 OTHER_PROCESSING_PARTS: tuple[str, ...] = ("other_overdue_correction", "other_unpaid_fee", "other")
+OTHER_PROCESSING = Row("other_processing", "（六）其他处理", ("其他处理",), exact=True)
+
+# The 2019/2020 template prints （六）其他处理 as one row: 23 rows instead of 25.
+REQUEST_ROWS_2019: tuple[Row, ...] = tuple(
+    row
+    for r in REQUEST_ROWS
+    if r.key not in OTHER_PROCESSING_PARTS[1:]
+    for row in ((OTHER_PROCESSING,) if r.key == OTHER_PROCESSING_PARTS[0] else (r,))
+)
 
 # --- Table 4: 政府信息公开行政复议、行政诉讼情况 ---------------------------------------------
 
@@ -128,12 +173,23 @@ REVIEW_HEADER: tuple[str, ...] = ("行政复议", "行政诉讼", "结果维持"
 TABLES: tuple[str, ...] = ("active_disclosure", "requests", "review_litigation")
 
 
-def expected_cells() -> list[tuple[str, str, str]]:
-    """Every (table, row, column) of a 2021-template report, in printed order (200 cells)."""
+def active_layout(template: str) -> tuple[tuple[Row, ...], dict[str, tuple[str, ...]]]:
+    """Table 2's rows and their columns in a template version."""
+    return (ACTIVE_ROWS_2019, ACTIVE_COLUMNS_2019) if template == TEMPLATE_2019 else (ACTIVE_ROWS, ACTIVE_COLUMNS)
+
+
+def request_rows(template: str) -> tuple[Row, ...]:
+    return REQUEST_ROWS_2019 if template == TEMPLATE_2019 else REQUEST_ROWS
+
+
+def expected_cells(template: str = TEMPLATE_2021) -> list[tuple[str, str, str]]:
+    """Every (table, row, column) of a report, in printed order: 200 cells in the 2021
+    template, 198 in the 2019 one (22 + 23 × 7 + 15)."""
     cells: list[tuple[str, str, str]] = []
-    for row in ACTIVE_ROWS:
-        cells += [("active_disclosure", row.key, col) for col in ACTIVE_COLUMNS[row.key]]
-    for row in REQUEST_ROWS:
+    rows, columns = active_layout(template)
+    for row in rows:
+        cells += [("active_disclosure", row.key, col) for col in columns[row.key]]
+    for row in request_rows(template):
         cells += [("requests", row.key, col) for col in REQUEST_COLUMNS]
     for group in REVIEW_GROUPS:
         cells += [("review_litigation", group, col) for col in REVIEW_RESULTS]

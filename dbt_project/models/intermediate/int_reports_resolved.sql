@@ -34,13 +34,13 @@ resolved as (
 
 select
     *,
-    -- A revised edition replaces the earlier one: latest publish date, then latest path.
+    -- A revised edition replaces the earlier one: latest publish date, then latest file time.
     coalesce(
         not is_rejected
         and report_year is not null
         and row_number() over (
             partition by agency_key, report_year, is_rejected
-            order by published_on desc nulls last, source_path desc
+            order by published_on desc nulls last, file_modified_at desc nulls last, source_path desc
         ) = 1,
         false
     ) as is_current_edition

@@ -32,7 +32,7 @@ select
     cast(max(cells.value) filter (where cells.row_key = 'carried_forward') as bigint) as carried_forward,
     cast(sum(cells.value) filter (where result_rows.is_result) as bigint) as results_sum,
     count(cells.value) filter (where result_rows.is_result) as results_present,
-    -- 21 result rows, or 19 when （六）其他处理 is printed as one row
+    -- 21 result rows, or 19 when （六）其他处理 is printed as one row (always so in the 2019 template)
     case when combined_other.report_id is null then 21 else 19 end as results_expected
 from reports
 cross join applicant_columns

@@ -4,6 +4,8 @@ select
     source_path,
     sha256,
     size_bytes,
+    file_modified_at,
+    format as file_format,
     encoding,
     script,
     nullif(trim(agency), '') as reported_agency,

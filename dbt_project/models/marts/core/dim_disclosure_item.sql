@@ -7,8 +7,10 @@ select
     case
         when row_key in ('rules', 'normative_documents') then 'documents'
         when row_key = 'administrative_fees' then 'fees'
+        when row_key = 'government_procurement' then 'procurement'
         else 'decisions'
     end as measure_kind,
+    template_versions,
     sort_order
 from {{ ref('template_rows') }}
 where table_key = 'active_disclosure'

@@ -4,6 +4,8 @@ select
     source_path,
     sha256,
     size_bytes,
+    file_modified_at,
+    file_format,
     agency_key,
     reported_agency,
     agency_as_written,

@@ -58,7 +58,8 @@ active as (
         any_value(decisions) filter (where item_key = 'administrative_licensing') as licensing_decisions,
         any_value(decisions) filter (where item_key = 'administrative_penalty') as penalty_decisions,
         any_value(decisions) filter (where item_key = 'administrative_coercion') as coercion_decisions,
-        any_value(fee_amount_wan_yuan) filter (where item_key = 'administrative_fees') as fees_wan_yuan
+        any_value(fee_amount_wan_yuan) filter (where item_key = 'administrative_fees') as fees_wan_yuan,
+        any_value(decisions) filter (where item_key = 'other_management_services') as other_management_decisions_2019
     from {{ ref('fct_active_disclosure') }}
     group by report_id
 ),
@@ -112,6 +113,8 @@ select
     active.penalty_decisions,
     active.coercion_decisions,
     active.fees_wan_yuan,
+    active.other_management_decisions_2019,
+    reports.template_version,
     coalesce(reconciliation.checks_passed, 0) as reconciliation_checks_passed,
     coalesce(reconciliation.checks_failed, 0) as reconciliation_checks_failed,
     coalesce(reconciliation.checks_not_assessable, 0) as reconciliation_checks_not_assessable,

@@ -1,0 +1,72 @@
+"""Reports as published: plain text, HTML pages, Word (.docx) and text-layer PDFs.
+
+Every format becomes the same thing: text in the layout the parser reads (tables as
+tab-indented cells, one table row per block), plus, where the format has one, the source line
+each text line came from. The format is detected from the bytes, never from the file name.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from dataclasses import dataclass, field
+from io import BytesIO
+
+from pipelines.extract.decode import decode
+from pipelines.extract.findings import Finding
+
+TEXT = "text"
+HTML = "html"
+DOCX = "docx"
+PDF = "pdf"
+
+_HTML_SNIFF = re.compile(rb"<!doctype\s+html|<html[\s>]|<body[\s>]|<table[\s>]", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Converted:
+    text: str | None
+    format: str
+    encoding: str | None
+    # line_map[i] is the source line of text line i + 1 (None: text lines are the source lines)
+    line_map: tuple[int, ...] | None = None
+    findings: tuple[Finding, ...] = field(default_factory=tuple)
+
+
+def detect_format(data: bytes) -> str:
+    if data.startswith(b"%PDF-"):
+        return PDF
+    if data.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(BytesIO(data)) as archive:
+                if "word/document.xml" in archive.namelist():
+                    return DOCX
+        except zipfile.BadZipFile:
+            pass
+        return TEXT  # some other zip: decoding will call it binary
+    head = data[:4096]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16: sniff the decoded text
+        head = head.decode("utf-16", errors="ignore").encode()
+    return HTML if _HTML_SNIFF.search(head) else TEXT
+
+
+def convert(data: bytes) -> Converted:
+    """Bytes of any supported format → text the parser reads."""
+    kind = detect_format(data)
+    try:
+        if kind == PDF:
+            from pipelines.extract.formats.pdf import pdf_to_text
+
+            return pdf_to_text(data)
+        if kind == DOCX:
+            from pipelines.extract.formats.docx import docx_to_text
+
+            return docx_to_text(data)
+        if kind == HTML:
+            from pipelines.extract.formats.html import html_to_text
+
+            return html_to_text(data)
+    except Exception as exc:  # a damaged file of a known format: a finding, never a crash
+        return Converted(None, kind, None, findings=(Finding("not_text", f"cannot read this {kind} file: {exc}"),))
+    decoded = decode(data)
+    return Converted(decoded.text, TEXT, decoded.encoding, findings=decoded.findings)
