@@ -169,6 +169,11 @@ def broken_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     nxt[1] = "2022年政府信息公开工作年度报告"
     nxt[93] = "\t1"  # carried_over.natural_person
     (raw / "linan_2022.txt").write_text("\n".join(nxt), encoding="utf-8")
+    # the same agency's 2020 report, in the 2019 template
+    shutil.copy(Path(__file__).parent / "fixtures" / "2019_template_linan_2020.txt", raw / "linan_2020.txt")
+    # 002 republished two weeks later with the broken cell corrected: a revised edition
+    fixed = (RAW / S002).read_text(encoding="utf-8").replace("发布时间:2023-01-19", "发布时间:2023-02-03")
+    (raw / "002_revised.txt").write_text(fixed, encoding="utf-8")
     return root
 
 
@@ -201,9 +206,83 @@ def test_across_year_rule_compares_consecutive_reports(broken_db: Path) -> None:
     )
     assert rows == [("linan_2022.txt", "natural_person", 0, 1, 1, True)]
     r6 = _rows(
-        broken_db, "select count(*), count(*) filter (where passed) from reconciliation_results where rule_id = 'R6'"
+        broken_db,
+        """select scope_key, expected, actual, passed from reconciliation_results
+           where rule_id = 'R6' and source_path = 'linan_2022.txt' order by scope_key""",
     )
-    assert r6 == [(2, 1)]  # normative documents: 6 + 3 - 1 = 8 expected, 6 printed
+    assert r6 == [("normative_documents", 8, 6, False), ("rules", 0, 0, True)]  # 6 + 3 - 1 expected, 6 printed
+
+
+def test_2019_template_report_lines_up_beside_2021_years(broken_db: Path) -> None:
+    agency = "ag_330112_economy_it"
+    years = _rows(
+        broken_db,
+        "select report_year, template_version from dim_report where agency_key = ? order by 1",
+        agency,
+    )
+    assert years == [(2020, "2019"), (2021, "2021"), (2022, "2021")]
+    licensing = _rows(
+        broken_db,
+        """select report_year, decisions, items_last_year_2019, items_change_2019, issued
+           from fct_active_disclosure where agency_key = ? and item_key = 'administrative_licensing'
+           order by 1""",
+        agency,
+    )
+    assert licensing == [(2020, 35, 12, -1, None), (2021, 0, None, None, None), (2022, 0, None, None, None)]
+    procurement = _rows(
+        broken_db,
+        """select procurement_items_2019, procurement_amount_wan_yuan_2019, fee_amount_wan_yuan
+           from fct_active_disclosure where agency_key = ? and item_key = 'government_procurement'""",
+        agency,
+    )
+    assert [(n, float(amount), fee) for n, amount, fee in procurement] == [(4, 56.8, None)]
+    fees = _rows(
+        broken_db,
+        """select report_year, fee_amount_wan_yuan, items_last_year_2019 from fct_active_disclosure
+           where agency_key = ? and item_key = 'administrative_fees' order by 1""",
+        agency,
+    )
+    assert [(y, None if a is None else float(a), i) for y, a, i in fees] == [
+        (2020, None, 1),
+        (2021, 0.0, None),
+        (2022, 0.0, None),
+    ]  # a count of fee items is never an amount
+    handled = _rows(
+        broken_db,
+        """select report_year, request_count from fct_request_outcomes where agency_key = ?
+           and outcome_key = 'other_processing' and applicant_type_key = 'total'""",
+        agency,
+    )
+    assert handled == [(2020, 1)]
+    r3 = _rows(
+        broken_db,
+        """select count(*), count(*) filter (where passed) from reconciliation_results
+           where rule_id = 'R3' and source_path = 'linan_2020.txt'""",
+    )
+    assert r3 == [(7, 7)]  # 19 result rows summed, other_processing in place of its three
+    across = _rows(
+        broken_db,
+        """select rule_id, count(*), count(*) filter (where passed), count(*) filter (where not is_assessable)
+           from reconciliation_results where source_path = ? and rule_id in ('R5', 'R6') group by 1 order by 1""",
+        S001,
+    )
+    assert across == [("R5", 7, 7, 0), ("R6", 2, 0, 2)]  # 2020 states no documents in force: not assessable
+
+
+def test_revised_edition_replaces_the_original(broken_db: Path) -> None:
+    editions = _rows(
+        broken_db,
+        """select source_path, is_current_edition from dim_report
+           where agency_key = 'ag_330110_commerce' order by source_path""",
+    )
+    assert editions == [(S002, False), ("002_revised.txt", True)]
+    summary = _rows(
+        broken_db,
+        """select d.source_path, s.requests_new_received, s.reconciliation_checks_failed
+           from agency_year_summary s join dim_report d using (report_id)
+           where s.agency_key = 'ag_330110_commerce'""",
+    )
+    assert summary == [("002_revised.txt", 6, 0)]
 
 
 def test_strict_build_fails_on_the_same_corpus(broken_corpus: Path, broken_db: Path) -> None:

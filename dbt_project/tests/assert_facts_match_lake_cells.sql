@@ -18,9 +18,15 @@ facts as (
     from {{ ref('fct_request_flow') }}
     union all
     select 'active_disclosure',
-        count(issued) + count(repealed) + count(in_force) + count(decisions) + count(fee_amount_wan_yuan),
+        count(issued) + count(repealed) + count(in_force) + count(decisions) + count(fee_amount_wan_yuan)
+            + count(produced_2019) + count(published_2019) + count(total_published_2019)
+            + count(items_last_year_2019) + count(items_change_2019) + count(procurement_items_2019)
+            + count(procurement_amount_wan_yuan_2019),
         sum(coalesce(issued, 0) + coalesce(repealed, 0) + coalesce(in_force, 0) + coalesce(decisions, 0)
-            + coalesce(fee_amount_wan_yuan, 0))
+            + coalesce(fee_amount_wan_yuan, 0) + coalesce(produced_2019, 0) + coalesce(published_2019, 0)
+            + coalesce(total_published_2019, 0) + coalesce(items_last_year_2019, 0)
+            + coalesce(items_change_2019, 0) + coalesce(procurement_items_2019, 0)
+            + coalesce(procurement_amount_wan_yuan_2019, 0))
     from {{ ref('fct_active_disclosure') }}
     union all
     select 'review_litigation', count(case_count), sum(case_count)
