@@ -20,7 +20,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from pipelines.extract.lines import is_blank
 from pipelines.extract.normalize import is_value_like
 
 
@@ -38,17 +37,15 @@ class CellStream:
     rows_wrap: bool = False  # a row's values may continue on the next line (PDF text)
 
 
-def _first_content_line(lines: list[str], first: int, last: int) -> int:
-    for i in range(first, last + 1):
-        if not is_blank(lines[i]):
-            return i + 1
-    return first + 1
-
-
 def _cell(lines: list[str], first: int, last: int, row_start: bool, tab: bool) -> Cell:
     head = lines[first][1:] if tab else lines[first]
+    if first == last:  # the common case: a one-line cell
+        return Cell(text=head, line=first + 1, row_start=row_start)
     text = "\n".join([head, *lines[first + 1 : last + 1]])
-    return Cell(text=text, line=_first_content_line(lines, first, last), row_start=row_start)
+    line = first + 1
+    if not head.strip():  # the value sits on a later line (`\t\xa0` + blank + `0`)
+        line = next((i + 1 for i in range(first + 1, last + 1) if lines[i].strip()), first + 1)
+    return Cell(text=text, line=line, row_start=row_start)
 
 
 _SEPARATOR_CELL = re.compile(r"^\s*:?-{3,}:?\s*$")
@@ -65,10 +62,10 @@ def _is_spaced_row(line: str) -> bool:
 
 def split_cells(lines: list[str], start: int, end: int) -> CellStream:
     """Cells of `lines[start:end]` (0-based, end exclusive), in the region's layout."""
-    content = [i for i in range(start, end) if lines[i].startswith("\t") or not is_blank(lines[i])]
+    content = [i for i in range(start, end) if lines[i][:1] == "\t" or lines[i].strip()]
     if not content:
         return CellStream((), rows_known=False)
-    tabbed = sum(1 for i in content if lines[i].startswith("\t"))
+    tabbed = sum(1 for i in content if lines[i][:1] == "\t")
     if tabbed * 2 > len(content):
         return CellStream(tuple(_tab_cells(lines, start, end)), rows_known=True)
     piped = sum(1 for i in content if lines[i].lstrip().startswith("|"))
@@ -106,36 +103,39 @@ def _spaced_cells(lines: list[str], content: list[int]) -> list[Cell]:
 
 
 def _tab_cells(lines: list[str], start: int, end: int) -> list[Cell]:
-    spans: list[list[int]] = []  # [first, last, row_start]
-    row_break = True
+    cells: list[Cell] = []
+    first = last = -1
+    row_start = row_break = True
     for i in range(start, end):
         line = lines[i]
-        if line.startswith("\t"):
-            spans.append([i, i, int(row_break)])
-            row_break = False
-        elif is_blank(line):
+        if line[:1] == "\t":
+            if first >= 0:
+                cells.append(_cell(lines, first, last, row_start, lines[first][:1] == "\t"))
+            first = last = i
+            row_start, row_break = row_break, False
+        elif not line.strip():
             row_break = True
-        elif spans:  # a line without a tab continues the cell above, across blank lines
-            spans[-1][1] = i
+        elif first >= 0:  # a line without a tab continues the cell above, across blank lines
+            last = i
             row_break = False
         else:
-            spans.append([i, i, 1])
-            row_break = False
-    cells = []
-    for first, last, row_start in spans:
-        tab = lines[first].startswith("\t")
-        cells.append(_cell(lines, first, last, bool(row_start), tab))
+            first = last = i
+            row_start, row_break = True, False
+    if first >= 0:
+        cells.append(_cell(lines, first, last, row_start, lines[first][:1] == "\t"))
     return cells
 
 
 def _paragraph_cells(lines: list[str], start: int, end: int) -> list[Cell]:
     cells: list[Cell] = []
-    first: int | None = None
-    for i in range(start, end + 1):
-        blank = i == end or is_blank(lines[i])
-        if not blank and first is None:
-            first = i
-        elif blank and first is not None:
+    first = -1
+    for i in range(start, end):
+        if lines[i].strip():
+            if first < 0:
+                first = i
+        elif first >= 0:
             cells.append(_cell(lines, first, i - 1, row_start=True, tab=False))
-            first = None
+            first = -1
+    if first >= 0:
+        cells.append(_cell(lines, first, end - 1, row_start=True, tab=False))
     return cells

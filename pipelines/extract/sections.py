@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pipelines.extract.findings import Finding
-from pipelines.extract.lines import is_blank
 from pipelines.extract.normalize import label_key
 from pipelines.extract.template import SECTIONS
 
@@ -27,23 +26,29 @@ class SectionSpan:
     end: int  # 0-based index, exclusive
 
 
-def _is_heading(line: str, heading_key: str) -> bool:
-    if is_blank(line) or len(line.strip()) > _MAX_HEADING_CHARS:
-        return False
-    key = label_key(line)
-    return key.startswith(heading_key) and len(key) - len(heading_key) <= _MAX_EXTRA_CHARS
+def _heading_candidates(lines: list[str]) -> list[tuple[int, str]]:
+    """(index, label key) of every line short enough to be a heading, keyed once."""
+    candidates = []
+    for i, line in enumerate(lines):
+        stripped = line.strip()
+        if stripped and len(stripped) <= _MAX_HEADING_CHARS:
+            candidates.append((i, label_key(stripped)))
+    return candidates
 
 
 def find_sections(lines: list[str]) -> tuple[list[SectionSpan], list[Finding]]:
     """Section spans in file order (preamble first, as number 0), and a finding per missing one."""
     found: list[tuple[int, int]] = []  # (section number, 0-based line index)
     findings: list[Finding] = []
-    cursor = 0
+    candidates = _heading_candidates(lines)
+    cursor = 0  # position in candidates
     for section in SECTIONS:
-        for i in range(cursor, len(lines)):
-            if _is_heading(lines[i], section.heading):
+        target = section.heading
+        for k in range(cursor, len(candidates)):
+            i, key = candidates[k]
+            if key.startswith(target) and len(key) - len(target) <= _MAX_EXTRA_CHARS:
                 found.append((section.number, i))
-                cursor = i + 1
+                cursor = k + 1
                 break
         else:
             findings.append(

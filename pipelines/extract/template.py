@@ -31,7 +31,7 @@ SECTIONS: tuple[Section, ...] = (
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity: cheap as a cache key
 class Row:
     """One printed row: its key, the label it is printed with, how to recognise it."""
 
