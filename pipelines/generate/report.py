@@ -1,0 +1,123 @@
+"""One generated report: bytes, a file name and the ground truth, from (variant, seed).
+
+Pure: the same (variant, rng_seed) gives the same bytes on any machine (one `random.Random`
+seeded with an int, no set or hash ordering, no clock).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+from random import Random
+from typing import Any
+
+from pipelines.generate import narrative
+from pipelines.generate.agencies import pick_agency
+from pipelines.generate.document import BLANK, UNREADABLE, Words, compose
+from pipelines.generate.encode import encode, html_charset, to_script
+from pipelines.generate.forms import CellKey, cell_keys
+from pipelines.generate.printing import THOUSANDS
+from pipelines.generate.render import render
+from pipelines.generate.rules import Broken, break_rule
+from pipelines.generate.values import LARGE_SCALE, SMALL_SCALE, Number, Tables, make_tables
+from pipelines.generate.variants import HTML, Variant, report_years
+
+FINDING_CODES = {BLANK: "cell_blank", UNREADABLE: "cell_unreadable"}
+
+
+@dataclass(frozen=True)
+class Generated:
+    data: bytes
+    name: str  # content-addressed, with the layout's extension (.txt or .html)
+    text: str  # what `data` decodes to with the variant's encoding
+    truth: dict[str, Any]  # JSON-ready (ints, floats for amounts, None for blank cells)
+
+
+def _choose_damage(variant: Variant, tables: Tables, broken: Broken | None, rng: Random) -> dict[CellKey, str]:
+    """Blank or unreadable cells, kept out of the checks a broken rule must fail (a blank there
+    would make the failure not assessable)."""
+    if variant.blanks == "none":
+        return {}
+    protected = {cell for check in broken.failing for cell in check.cells} if broken else set()
+    keys = [k for k in cell_keys(variant.template) if k not in protected]
+    if variant.blanks == "unreadable":
+        readable = [k for k in keys if tables[k[0]][k[1]][k[2]] in (0, 1)]
+        return {rng.choice(readable): UNREADABLE}
+    chosen = rng.sample(keys, k=rng.randint(1, 3))
+    return {k: BLANK for k in keys if k in chosen}
+
+
+def _json_number(value: Number | None) -> int | float | None:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
+
+
+def truth_tables(tables: Tables, damage: dict[CellKey, str], template: str) -> dict[str, Any]:
+    """Every cell of the template version, nested table → row → column; null where damaged."""
+    out: dict[str, Any] = {}
+    for key in cell_keys(template):
+        table, row, column = key
+        value = None if key in damage else _json_number(tables[table][row][column])
+        out.setdefault(table, {}).setdefault(row, {})[column] = value
+    return out
+
+
+def generate_report(variant: Variant, rng_seed: int) -> Generated:
+    """A report and its truth. Everything random is drawn from `Random(rng_seed)`."""
+    rng = Random(rng_seed)
+    agency = pick_agency(rng, variant.agency_with_city)
+    agency_name = agency.full_name if variant.agency_with_city else agency.without_city
+    year = rng.choice(report_years(variant.template))
+    scale = LARGE_SCALE if variant.numbers == THOUSANDS else SMALL_SCALE
+    tables = make_tables(variant.template, rng, profile=agency.profile, scale=scale, decimal_fees=variant.decimal_fees)
+    broken: Broken | None = None
+    if variant.break_rule:
+        tables, broken = break_rule(tables, variant.template, variant.break_rule, rng)
+    damage = _choose_damage(variant, tables, broken, rng)
+
+    published = narrative.publish_date(agency, year, rng)
+    index = narrative.index_number(year, rng) if variant.portal_header else None
+    portal = narrative.portal_lines(agency, index, published, rng) if index else ((), ())
+    signed = published - dt.timedelta(days=rng.randint(0, 3))
+    cn_date = variant.encoding != "big5" and rng.random() < 0.15  # 〇 is not in Big5
+    signature = narrative.signature_lines(agency, signed, rng, cn_date) if variant.footer else ()
+    page_number = narrative.page_number_line(rng) if variant.footer and variant.layout != HTML else None
+    words = Words(agency, agency_name, year, portal, signature, page_number, narrative.site_name(agency))
+
+    document = compose(variant, words, tables, damage, rng)
+    script = (variant.script, variant.slips, variant.encoding)
+    text = to_script(render(document, variant, rng, html_charset(variant.encoding)), *script)
+    data = encode(text, variant.encoding)
+    published_on = published if variant.portal_header else (signed if variant.footer else None)
+    truth = {
+        "agency": agency_name,
+        "agency_as_written": to_script(agency_name, *script),
+        "agency_full_name": agency.full_name,
+        "report_year": year,
+        "published_on": published_on.isoformat() if published_on else None,
+        "index_number": index,
+        "title": to_script("".join(document.title), *script),
+        "template": variant.template,
+        "script": variant.script,
+        "encoding": variant.encoding,
+        "format": variant.format,
+        "variant": variant.as_dict(),
+        "rng_seed": rng_seed,
+        "tables": truth_tables(tables, damage, variant.template),
+        "expected_findings": [
+            {"code": FINDING_CODES[kind], "table": k[0], "row": k[1], "column": k[2]} for k, kind in damage.items()
+        ],
+        "broken_rule": broken.as_dict() if broken else None,
+        "failing_checks": [c.as_dict() for c in broken.failing] if broken else [],
+    }
+    name = hashlib.sha256(data).hexdigest()[:16] + variant.extension
+    return Generated(data=data, name=name, text=text, truth=truth)
+
+
+def truth_json(truth: dict[str, Any]) -> str:
+    """The truth file's text: UTF-8 JSON, keys sorted, so equal truths are equal bytes."""
+    return json.dumps(truth, ensure_ascii=False, sort_keys=True, indent=2) + "\n"
