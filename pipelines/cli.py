@@ -128,6 +128,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     extract.add_argument("--lake", default=str(paths.LAKE_DIR), help="lake folder (default: %(default)s)")
     extract.set_defaults(run=_extract)
 
+    generate = commands.add_parser(
+        "generate", help="write a synthetic corpus with known ground truth (a JSON file beside each report)"
+    )
+    from pipelines.generate.cli import add_arguments as generate_arguments
+    from pipelines.generate.cli import run as run_generate
+
+    generate_arguments(generate)
+    generate.set_defaults(run=run_generate)
+
     build = commands.add_parser(
         "build", help="run the whole pipeline in-process: extract, dbt build, publish the warehouse"
     )

@@ -46,7 +46,9 @@ def test_label_key(label: str, key: str) -> None:
         ("0\xa0", NUMBER, 0),
         ("\xa0\n\n0", NUMBER, 0),  # a cell split over lines
         ("１２", NUMBER, 12),  # full-width digits
-        (" 1 2 ", NUMBER, 12),  # spaces inside (PDF text)
+        (" 12 ", NUMBER, 12),  # spaces around
+        ("1 2", UNREADABLE, None),  # one number or two? never guessed
+        ("1\n\n8", UNREADABLE, None),
         ("1,234", NUMBER, 1234),
         ("3.00", NUMBER, 3),
         ("", BLANK, None),

@@ -8,7 +8,8 @@ Four text layouts are seen in real reports (HTML and Word files are converted to
 - *one cell per paragraph* (web pages copied as text): cells are runs of non-blank lines
   separated by blank lines (`结果` + `\\xa0 纠正` is one cell); row boundaries are not known.
   When the region has (almost) no blank lines, every line is a cell (PDF text).
-- *pipe tables* (Markdown): one row per line, cells between `|`; `|---|` lines are dropped.
+- *pipe tables* (Markdown): one row per line, cells between `|` (`<br>` breaks a cell's
+  text); `|---|` lines are dropped.
 - *space-separated rows* (text taken from PDFs): one row per line, cells separated by
   whitespace (`规章 0 0 0`); a row label wrapped onto the next line is followed there.
 
@@ -49,6 +50,7 @@ def _cell(lines: list[str], first: int, last: int, row_start: bool, tab: bool) -
 
 
 _SEPARATOR_CELL = re.compile(r"^\s*:?-{3,}:?\s*$")
+_BR = re.compile(r"<br\s*/?>", re.IGNORECASE)  # a line break inside a Markdown cell
 
 
 def _is_spaced_row(line: str) -> bool:
@@ -57,7 +59,10 @@ def _is_spaced_row(line: str) -> bool:
     One cell per paragraph never puts a label and a number (or two numbers) on one line.
     """
     tokens = line.split()
-    return len(tokens) >= 2 and is_value_like(tokens[-1])
+    if len(tokens) < 2:
+        return False
+    # ends in a value, or is mostly values (a row of numbers with one unreadable among them)
+    return is_value_like(tokens[-1]) or (len(tokens) >= 3 and 2 * sum(map(is_value_like, tokens)) > len(tokens))
 
 
 def split_cells(lines: list[str], start: int, end: int) -> CellStream:
@@ -90,7 +95,7 @@ def _pipe_cells(lines: list[str], content: list[int]) -> list[Cell]:
         parts = line.strip("|").split("|")
         if all(_SEPARATOR_CELL.match(part) for part in parts):
             continue
-        cells += [Cell(text=part, line=i + 1, row_start=k == 0) for k, part in enumerate(parts)]
+        cells += [Cell(text=_BR.sub("\n", part), line=i + 1, row_start=k == 0) for k, part in enumerate(parts)]
     return cells
 
 

@@ -22,7 +22,11 @@ _PORTAL_KEYS = (
 _PORTAL_LINE = re.compile(r"^(?:" + "|".join(_PORTAL_KEYS) + r")[:：]")
 _TITLE_MARK = re.compile(r"(?:政府信息公开|政务公开).{0,6}报告|年度报告")
 _YEAR_IN_TITLE = re.compile(r"^(?P<agency>.*?)(?:关于|關於)?(?P<year>(?:19|20)\d{2})年度?")
-_YEAR_FIRST = re.compile(r"^(?:(?:19|20)\d{2})年度?(?P<agency>.+?)(?:政府信息公开|政府信息公開|政务公开|政務公開)")
+_YEAR_FIRST = re.compile(
+    r"^(?:(?:19|20)\d{2})年度?(?P<agency>(?!度)[^\s]{2,}?)(?:政府信息公开|政府信息公開|政务公开|政務公開)"
+)
+# Portal navigation ("您当前的位置：首页 > 政务公开 > …年度报告") is never the title.
+_BREADCRUMB = re.compile(r"当前的?位置|您的位置|首页\s*[>›»]|[>›»].*[>›»]")
 _HEADER_DATE = re.compile(
     r"(?:发布时间|发布日期|公开日期|成文日期)[:：]?(?P<y>\d{4})[-/.年](?P<m>\d{1,2})[-/.月](?P<d>\d{1,2})"
 )
@@ -71,14 +75,14 @@ def _date(y: int, m: int, d: int, line: int, findings: list[Finding]) -> dt.date
 def _find_title(preamble: list[tuple[int, str, str]]) -> tuple[int, str, str] | None:
     """(line, title as written, title in Simplified), joining a title split over two lines."""
     for k, (line, raw, simple) in enumerate(preamble):
-        if not _TITLE_MARK.search(simple):
+        if not _TITLE_MARK.search(simple) or _BREADCRUMB.search(simple):
             continue
         head = _YEAR_IN_TITLE.match(simple)
         if head and head.group("agency"):
             return line, raw, simple
         if _YEAR_FIRST.match(simple):
             return line, raw, simple
-        if k > 0:  # agency (and maybe year) on the line above
+        if k > 0 and not _BREADCRUMB.search(preamble[k - 1][2]):  # agency (and maybe year) above
             prev_line, prev_raw, prev_simple = preamble[k - 1]
             return prev_line, prev_raw + raw, prev_simple + simple
         return line, raw, simple

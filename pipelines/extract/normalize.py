@@ -80,6 +80,7 @@ UNREADABLE = "unreadable"
 
 BLANK_MARKERS = frozenset({"", "-", "—", "–", "－", "/", "无", "無", "\\", "—-", "--"})
 _INTEGER = re.compile(r"^\d+$")
+_SPLIT_DIGITS = re.compile(r"\d\s+\d")
 _GROUPED = re.compile(r"^\d{1,3}(,\d{3})+(\.\d+)?$")
 _DECIMAL = re.compile(r"^\d+\.\d+$")
 
@@ -102,6 +103,8 @@ def read_value(text: str, decimal: bool = False, signed: bool = False) -> CellVa
     s = fold(text)
     if s in BLANK_MARKERS:
         return CellValue(BLANK, None)
+    if _SPLIT_DIGITS.search(unicodedata.normalize("NFKC", text)):
+        return CellValue(UNREADABLE, None, "digits separated by spaces or lines (one number or two?)")
     if _INTEGER.match(s):
         return CellValue(NUMBER, int(s))
     if signed and s[:1] in "-+－" and _INTEGER.match(s[1:]):

@@ -96,6 +96,7 @@ def _read_cells(
     table: str, row: str, columns: tuple[str, ...], values: list[Cell], label: Cell, findings: list[Finding]
 ) -> list[ParsedCell]:
     """Turn a row's value cells into parsed cells; a wrong count aligns nothing."""
+    values = _drop_fillers(values, len(columns))
     if len(values) != len(columns):
         findings.append(
             Finding(
@@ -111,6 +112,17 @@ def _read_cells(
     for column, cell in zip(columns, values, strict=True):
         out.append(_read_cell(table, row, column, cell, findings))
     return out
+
+
+def _drop_fillers(values: list[Cell], width: int) -> list[Cell]:
+    """Empty cells a grid layout adds for merged cells (a Markdown row is as wide as the
+    widest): dropped only while there are more cells than columns, after the label first."""
+    values = list(values)
+    while len(values) > width and not values[0].text.strip():
+        values.pop(0)
+    while len(values) > width and not values[-1].text.strip():
+        values.pop()
+    return values
 
 
 def _read_cell(table: str, row: str, column: str, cell: Cell, findings: list[Finding]) -> ParsedCell:
@@ -276,8 +288,8 @@ def read_review_litigation(
                 table=table,
             )
         )
-    values = [c for c in cells[last_label + 1 :]]
     columns = [(g, r) for g in REVIEW_GROUPS for r in REVIEW_RESULTS]
+    values = _drop_fillers(list(cells[last_label + 1 :]), len(columns))
     if len(values) != len(columns):
         findings.append(
             Finding(
