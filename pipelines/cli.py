@@ -42,7 +42,7 @@ def _extract(args: argparse.Namespace) -> int:
 
     started = time.perf_counter()
     try:
-        summary = extract(Path(args.raw), Path(args.lake))
+        summary = extract(Path(args.raw), Path(args.lake), full=args.full)
     except RawFolderError as exc:
         print(f"disclosure extract: {exc}", file=sys.stderr)
         return 2
@@ -50,8 +50,8 @@ def _extract(args: argparse.Namespace) -> int:
     for status, count in summary.by_status.items():
         print(f"{status:>9}: {count} report{'s' if count != 1 else ''}")
     print(
-        f"{summary.files} files, {summary.cells} cells, {summary.findings} findings "
-        f"in {seconds:.2f} s -> {Path(args.lake)}"
+        f"{summary.files} files ({summary.parsed} parsed, {summary.reused} unchanged, {summary.removed} removed), "
+        f"{summary.cells} cells, {summary.findings} findings in {seconds:.2f} s -> {Path(args.lake)}"
     )
     return 0
 
@@ -126,6 +126,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     extract = commands.add_parser("extract", help="extract every file of a raw folder into the Parquet lake")
     extract.add_argument("--raw", default=str(paths.RAW_DIR), help="raw reports folder (default: %(default)s)")
     extract.add_argument("--lake", default=str(paths.LAKE_DIR), help="lake folder (default: %(default)s)")
+    extract.add_argument("--full", action="store_true", help="parse every file again, not only changed ones")
     extract.set_defaults(run=_extract)
 
     generate = commands.add_parser(

@@ -7,8 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-import polars as pl
 from conftest import RAW, SEED_NAMES, golden
+
+from pipelines.extract.lake import read_table
 
 DISCLOSURE = Path(sys.executable).with_name("disclosure")
 
@@ -56,7 +57,10 @@ def test_extract_writes_the_lake_and_summarises(tmp_path: Path) -> None:
     result = _run("extract", "--raw", str(RAW), "--lake", str(tmp_path))
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[0].split() == ["ok:", "5", "reports"]
-    assert pl.read_parquet(tmp_path / "report_cells.parquet").height == 1000
+    assert "5 files (5 parsed, 0 unchanged, 0 removed), 1000 cells" in result.stdout
+    assert read_table(tmp_path, "report_cells").height == 1000
+    again = _run("extract", "--raw", str(RAW), "--lake", str(tmp_path))
+    assert "5 files (0 parsed, 5 unchanged, 0 removed)" in again.stdout
 
 
 def test_extract_missing_folder(tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ import pytest
 from conftest import RAW, SEED_NAMES, golden
 
 from pipelines.extract.corpus import MAX_FILE_BYTES, extract
+from pipelines.extract.lake import read_table
 
 S000, S001, S002, S003, S004 = SEED_NAMES
 
@@ -52,8 +53,8 @@ def lake(tmp_path_factory: pytest.TempPathFactory) -> dict[str, pl.DataFrame]:
     revised = [line.replace("发布时间:2023-01-19", "发布时间:2023-02-03") for line in _lines(S002)]
     (odd / "商务局 修订版.txt").write_text("\n".join(revised), encoding="utf-8")
     extract(raw, root / "lake", progress=False)
-    tables = {name: pl.read_parquet(root / "lake" / f"{name}.parquet") for name in ("reports", "report_cells")}
-    findings = pl.read_parquet(root / "lake" / "report_findings.parquet")
+    tables = {name: read_table(root / "lake", name) for name in ("reports", "report_cells")}
+    findings = read_table(root / "lake", "report_findings")
     tables["findings"] = findings.join(tables["reports"].select("report_id", "source_path"), on="report_id")
     return tables
 

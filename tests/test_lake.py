@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import pytest
 from conftest import RAW, SEED_NAMES, golden
 
 from pipelines.extract.corpus import RawFolderError, extract
-from pipelines.extract.lake import SCHEMAS
+from pipelines.extract.lake import MANIFEST, SCHEMAS, YEAR_COLUMN, read_table
 
 
 @pytest.fixture(scope="module")
@@ -22,18 +23,32 @@ def lake(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _read(lake: Path, name: str) -> pl.DataFrame:
-    return pl.read_parquet(lake / f"{name}.parquet")
+    return read_table(lake, name)
 
 
-def test_four_tables_with_their_schemas(lake: Path) -> None:
+def _files(lake: Path) -> dict[str, bytes]:
+    return {p.relative_to(lake).as_posix(): p.read_bytes() for p in sorted(lake.rglob("*")) if p.is_file()}
+
+
+def test_four_tables_partitioned_by_year_with_their_schemas(lake: Path) -> None:
     assert sorted(p.name for p in lake.iterdir()) == [
-        "report_cells.parquet",
-        "report_findings.parquet",
-        "report_sections.parquet",
-        "reports.parquet",
+        MANIFEST,
+        "report_cells",
+        "report_findings",
+        "report_sections",
+        "reports",
+    ]
+    assert sorted(p.name for p in (lake / "reports").iterdir()) == [
+        "report_year=2021",
+        "report_year=2022",
+        "report_year=2023",
+        "report_year=2024",
+        "report_year=__HIVE_DEFAULT_PARTITION__",  # reports of no known year (none here: empty)
     ]
     for name, schema in SCHEMAS.items():
-        assert dict(_read(lake, name).schema) == schema, name
+        assert dict(_read(lake, name).schema) == {**schema, YEAR_COLUMN: pl.Int32}, name
+        one = pl.read_parquet(lake / name / "report_year=2023" / "part-0.parquet")
+        assert dict(one.schema) == schema  # the year lives in the path, not in the file
 
 
 def test_row_counts(lake: Path) -> None:
@@ -92,14 +107,76 @@ def test_output_is_deterministic(tmp_path: Path) -> None:
     first, second = tmp_path / "a", tmp_path / "b"
     extract(RAW, first, progress=False)
     extract(RAW, second, progress=False)
-    for path in sorted(first.iterdir()):
-        assert path.read_bytes() == (second / path.name).read_bytes(), path.name
+    assert _files(first) == _files(second)
 
 
 def test_rewrite_is_atomic_and_leaves_no_temp_files(tmp_path: Path) -> None:
     extract(RAW, tmp_path, progress=False)
-    extract(RAW, tmp_path, progress=False)
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(f"{name}.parquet" for name in SCHEMAS)
+    extract(RAW, tmp_path, progress=False, full=True)
+    assert not [p for p in tmp_path.rglob("*") if p.name.startswith(".")]
+
+
+def test_unchanged_folder_parses_nothing_and_writes_nothing(tmp_path: Path) -> None:
+    raw, lake = tmp_path / "raw", tmp_path / "lake"
+    shutil.copytree(RAW, raw)
+    assert extract(raw, lake, progress=False).parsed == 5
+    before = {p: p.stat().st_mtime_ns for p in lake.rglob("*") if p.is_file()}
+    content = _files(lake)
+    again = extract(raw, lake, progress=False)
+    assert (again.parsed, again.reused, again.written) == (0, 5, [])
+    assert _files(lake) == content
+    assert {p: p.stat().st_mtime_ns for p in lake.rglob("*") if p.is_file()} == before
+
+
+def test_changing_one_file_reparses_only_that_file(tmp_path: Path) -> None:
+    raw, lake = tmp_path / "raw", tmp_path / "lake"
+    shutil.copytree(RAW, raw)
+    extract(raw, lake, progress=False)
+    text = (raw / SEED_NAMES[2]).read_text(encoding="utf-8")
+    (raw / SEED_NAMES[2]).write_text(text.replace("发布时间:2023-01-19", "发布时间:2023-01-20"), encoding="utf-8")
+    summary = extract(raw, lake, progress=False)
+    assert (summary.parsed, summary.reused, summary.removed) == (1, 4, 0)
+    assert {p.parent.name for p in summary.written} == {"report_year=2022"}  # only its year
+    assert _read(lake, "reports").filter(pl.col("source_path") == SEED_NAMES[2])["published_on"].to_list()[0].day == 20
+    assert _read(lake, "report_cells").height == 1000  # the old edition's rows are gone
+    cold = tmp_path / "cold"
+    extract(raw, cold, progress=False)
+    assert _files(lake) == _files(cold)  # incremental gives exactly what a cold run gives
+
+
+def test_touched_file_is_not_reparsed(tmp_path: Path) -> None:
+    raw, lake = tmp_path / "raw", tmp_path / "lake"
+    shutil.copytree(RAW, raw)
+    extract(raw, lake, progress=False)
+    os.utime(raw / SEED_NAMES[0], (1_700_000_000, 1_700_000_000))  # same bytes, new time
+    summary = extract(raw, lake, progress=False)
+    assert (summary.parsed, summary.reused) == (0, 5)
+    row = _read(lake, "reports").filter(pl.col("source_path") == SEED_NAMES[0]).row(0, named=True)
+    assert row["file_modified_at"].timestamp() == 1_700_000_000
+    cold = tmp_path / "cold"
+    extract(raw, cold, progress=False)
+    assert _files(lake) == _files(cold)
+
+
+def test_removed_and_added_files(tmp_path: Path) -> None:
+    raw, lake = tmp_path / "raw", tmp_path / "lake"
+    shutil.copytree(RAW, raw)
+    extract(raw, lake, progress=False)
+    (raw / SEED_NAMES[4]).unlink()  # the only 2024 report
+    shutil.copy(RAW / SEED_NAMES[1], raw / "copy.txt")  # a byte-identical copy
+    summary = extract(raw, lake, progress=False)
+    assert (summary.parsed, summary.removed, summary.files) == (1, 1, 5)  # a new file is read before its hash is known
+    assert not (lake / "reports" / "report_year=2024").exists()
+    statuses = dict(_read(lake, "reports").select("source_path", "status").iter_rows())
+    assert statuses["copy.txt"] == "rejected"
+    (raw / SEED_NAMES[1]).unlink()  # the original goes: the copy becomes the report
+    summary = extract(raw, lake, progress=False)
+    assert summary.parsed == 1
+    reports = _read(lake, "reports")
+    assert reports.filter(pl.col("source_path") == "copy.txt")["status"].to_list() == ["ok"]
+    cold = tmp_path / "cold"
+    extract(raw, cold, progress=False)
+    assert _files(lake) == _files(cold)
 
 
 def test_bad_files_are_recorded_and_never_stop_the_others(tmp_path: Path) -> None:
@@ -117,8 +194,8 @@ def test_bad_files_are_recorded_and_never_stop_the_others(tmp_path: Path) -> Non
     summary = extract(raw, tmp_path / "lake", progress=False)
     assert summary.files == 10
     assert summary.by_status == {"ok": 5, "rejected": 5}
-    reports = pl.read_parquet(tmp_path / "lake" / "reports.parquet")
-    findings = pl.read_parquet(tmp_path / "lake" / "report_findings.parquet").join(
+    reports = _read(tmp_path / "lake", "reports")
+    findings = _read(tmp_path / "lake", "report_findings").join(
         reports.select("report_id", "source_path"), on="report_id"
     )
     codes = dict(findings.filter(pl.col("severity") == "error").select("source_path", "code").iter_rows())
@@ -130,7 +207,7 @@ def test_bad_files_are_recorded_and_never_stop_the_others(tmp_path: Path) -> Non
         "2024 批次/子目录/dangling.txt": "unreadable_file",
     }
     assert reports["report_id"].is_unique().all()
-    cells = pl.read_parquet(tmp_path / "lake" / "report_cells.parquet")
+    cells = _read(tmp_path / "lake", "report_cells")
     assert cells.height == 1000  # every seed complete
     dup = findings.filter(pl.col("code") == "duplicate_file")["message"].to_list()
     assert dup == [f"same bytes as {SEED_NAMES[2]}"]
@@ -147,5 +224,5 @@ def test_empty_raw_folder_writes_empty_typed_tables(tmp_path: Path) -> None:
     summary = extract(tmp_path / "raw", tmp_path / "lake", progress=False)
     assert summary.files == 0
     for name, schema in SCHEMAS.items():
-        frame = pl.read_parquet(tmp_path / "lake" / f"{name}.parquet")
-        assert frame.height == 0 and dict(frame.schema) == schema
+        frame = _read(tmp_path / "lake", name)
+        assert frame.height == 0 and dict(frame.schema) == {**schema, YEAR_COLUMN: pl.Int32}

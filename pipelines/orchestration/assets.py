@@ -62,17 +62,23 @@ def lake_tables(context: dg.AssetExecutionContext, pipeline_paths: PipelinePaths
     except RawFolderError as exc:
         raise dg.Failure(description=str(exc)) from exc
     seconds = time.perf_counter() - started
-    context.log.info(f"extracted {summary.files} files in {seconds:.2f} s: {summary.by_status}")
-    for name, path in summary.lake_files.items():
+    context.log.info(
+        f"{summary.files} files: {summary.parsed} parsed, {summary.reused} unchanged, {summary.removed} removed "
+        f"in {seconds:.2f} s: {summary.by_status}"
+    )
+    for name, key in LAKE_KEYS.items():
+        folder = pipeline_paths.lake / name
         metadata: dict[str, Any] = {
             "dagster/row_count": summary.rows[name],
-            "path": dg.MetadataValue.path(str(path)),
-            "preview": _preview(pl.read_parquet(path, n_rows=5)),
+            "path": dg.MetadataValue.path(str(folder)),
+            "partitions_written": sum(1 for path in summary.written if path.parent.parent == folder),
+            "preview": _preview(pl.scan_parquet(folder, hive_partitioning=True).head(5).collect()),
         }
         if name == "reports":
             metadata |= {f"reports_{status}": count for status, count in summary.by_status.items()}
+            metadata |= {"parsed": summary.parsed, "unchanged": summary.reused, "removed": summary.removed}
             metadata["seconds"] = round(seconds, 2)
-        yield dg.MaterializeResult(asset_key=LAKE_KEYS[name], metadata=metadata)
+        yield dg.MaterializeResult(asset_key=key, metadata=metadata)
 
 
 class WarehouseBuildConfig(dg.Config):

@@ -4,6 +4,7 @@ import dagster as dg
 import polars as pl
 
 from pipelines.extract.corpus import raw_files
+from pipelines.extract.lake import read_table
 from pipelines.orchestration.assets import LAKE_KEYS, PUBLISHED_KEY
 from pipelines.orchestration.resources import PipelinePaths
 from pipelines.publish import connect_read_only
@@ -12,7 +13,7 @@ from pipelines.publish import connect_read_only
 @dg.asset_check(asset=LAKE_KEYS["reports"], description="Every file under the raw folder has a row in `reports`.")
 def every_raw_file_in_reports(pipeline_paths: PipelinePaths) -> dg.AssetCheckResult:
     on_disk = {p.relative_to(pipeline_paths.raw).as_posix() for p in raw_files(pipeline_paths.raw)}
-    in_lake = set(pl.read_parquet(pipeline_paths.lake / "reports.parquet", columns=["source_path"])["source_path"])
+    in_lake = set(read_table(pipeline_paths.lake, "reports")["source_path"])
     missing = sorted(on_disk - in_lake)
     return dg.AssetCheckResult(
         passed=not missing,
@@ -25,7 +26,7 @@ def every_raw_file_in_reports(pipeline_paths: PipelinePaths) -> dg.AssetCheckRes
     description="How many reports have findings; warns when any has an error (a value could not be read).",
 )
 def reports_with_findings(pipeline_paths: PipelinePaths) -> dg.AssetCheckResult:
-    findings = pl.read_parquet(pipeline_paths.lake / "report_findings.parquet", columns=["report_id", "severity"])
+    findings = read_table(pipeline_paths.lake, "report_findings").select("report_id", "severity")
     by_severity = findings.group_by("severity").agg(pl.col("report_id").n_unique().alias("reports"))
     counts = dict(by_severity.iter_rows())
     with_errors = counts.get("error", 0)

@@ -1,6 +1,7 @@
 -- One row per printed cell. `value` stays null for a blank or unreadable cell: never 0.
 select
     report_id,
+    cell_no,
     table_key,
     row_key,
     column_key,
