@@ -23,7 +23,7 @@ from pathlib import Path
 from pipelines.extract.corpus import extract
 from pipelines.generate.corpus import generate_corpus
 from pipelines.publish import publish
-from pipelines.warehouse import run_dbt
+from pipelines.warehouse import project_hash, run_dbt, start_build
 
 
 def _size(path: Path) -> int:
@@ -48,14 +48,14 @@ def _run(label: str, raw: Path, work: Path, reports: int, incremental_dbt: bool)
     for stage, seconds in summary.seconds.items():
         rows.append((f"{label}:   {stage}", seconds, max(summary.parsed, 1)))
     started = time.perf_counter()
-    if incremental_dbt and published.exists():
-        shutil.copyfile(published, build)  # incremental models continue from the published state
-    outcome = run_dbt(["build"], lake_dir=lake, database=build, strict=False, quiet=True)
+    incremental = start_build(build, published, full_refresh=not incremental_dbt)
+    args = ["build"] if incremental else ["build", "--full-refresh"]
+    outcome = run_dbt(args, lake_dir=lake, database=build, strict=False, quiet=True)
     if not outcome.success:
         raise SystemExit(f"dbt build failed: {outcome.failures[:3]}")
     rows.append((f"{label}: dbt build", time.perf_counter() - started, reports))
     started = time.perf_counter()
-    publish(build, published, lake / "marts")
+    publish(build, published, lake / "marts", project_hash())
     rows.append((f"{label}: publish", time.perf_counter() - started, reports))
     total = extract_seconds + sum(s for name, s, _ in rows[-2:])
     rows.append((f"{label}: total, raw files to published marts", total, reports))

@@ -60,7 +60,7 @@ def _build(args: argparse.Namespace) -> int:
     from pipelines.orchestration.build import run_build
 
     started = time.perf_counter()
-    report = run_build(strict=args.strict, verbose=args.verbose)
+    report = run_build(strict=args.strict, verbose=args.verbose, full_refresh=args.full_refresh)
     seconds = time.perf_counter() - started
     if not report.success:
         for line in report.log_tail:
@@ -145,6 +145,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--strict", action="store_true", help="fail the build when a report breaks rules R1-R4 (default: warn)"
     )
     build.add_argument("--verbose", action="store_true", help="show Dagster's and dbt's step logs")
+    build.add_argument(
+        "--full-refresh", action="store_true", help="rebuild the warehouse from scratch (default: incremental)"
+    )
     build.set_defaults(run=_build)
 
     ui = commands.add_parser("ui", help="start the Dagster UI (dagster dev) on this project")

@@ -66,12 +66,22 @@ def _export_marts(con: duckdb.DuckDBPyConnection, tables: list[str], marts_dir: 
             stale.unlink()
 
 
-def publish(build_file: Path, published: Path, marts_dir: Path) -> Published:
-    """Make `build_file` the published warehouse (atomic rename) and export its tables."""
+def publish(build_file: Path, published: Path, marts_dir: Path, dbt_project_hash: str = "") -> Published:
+    """Make `build_file` the published warehouse (atomic rename) and export its tables.
+
+    Records `main.warehouse_build` (when, from which dbt project) so the next build can continue
+    incrementally from this file.
+    """
     con = duckdb.connect(str(build_file))
     try:
         for schema in _VIEW_SCHEMAS:
             con.execute(f"drop schema if exists {schema} cascade")
+        con.execute(
+            "create or replace table main.warehouse_build as "
+            "select cast(current_timestamp as timestamp) as built_at, ? as dbt_project_hash, "
+            "(select count(*) from main.dim_report) as report_count",
+            [dbt_project_hash],
+        )
         tables = [
             row[0]
             for row in con.execute(

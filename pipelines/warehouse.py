@@ -6,8 +6,10 @@ project serves the CLI, the tests and Dagster without relative-path surprises.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +32,46 @@ def dbt_env(lake_dir: Path | None = None, database: Path | None = None) -> dict[
         "DBT_PROFILES_DIR": str(paths.DBT_PROJECT_DIR),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
     }
+
+
+_PROJECT_PARTS = ("dbt_project.yml", "profiles.yml", "models", "seeds", "macros", "tests")
+
+
+def project_hash() -> str:
+    """A hash of the dbt project's files: a published warehouse built from other SQL cannot be
+    continued incrementally."""
+    digest = hashlib.sha256()
+    for part in _PROJECT_PARTS:
+        path = paths.DBT_PROJECT_DIR / part
+        files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
+        for file in files:
+            digest.update(file.relative_to(paths.DBT_PROJECT_DIR).as_posix().encode() + b"\0")
+            digest.update(file.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def start_build(build: Path, published: Path, full_refresh: bool = False) -> bool:
+    """Prepare the file a build writes into; True when the build continues incrementally.
+
+    Incremental: a copy of the published warehouse, when it was built by the same dbt project
+    (its `warehouse_build` row says so). Otherwise a fresh file and a full build.
+    """
+    from pipelines.publish import connect_read_only
+
+    build.unlink(missing_ok=True)
+    build.with_name(build.name + ".wal").unlink(missing_ok=True)
+    if full_refresh or not published.exists():
+        return False
+    try:
+        with connect_read_only(published) as con:
+            built_by = con.execute("select dbt_project_hash from main.warehouse_build").fetchone()[0]
+    except Exception:  # an older warehouse, without the row: build afresh
+        return False
+    if built_by != project_hash():
+        return False
+    build.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(published, build)
+    return True
 
 
 def _release_duckdb() -> None:

@@ -19,7 +19,7 @@ from pipelines.extract.corpus import RawFolderError, extract
 from pipelines.extract.lake import SCHEMAS
 from pipelines.orchestration.resources import PipelinePaths
 from pipelines.publish import connect_read_only, publish
-from pipelines.warehouse import dbt_env
+from pipelines.warehouse import dbt_env, project_hash, start_build
 
 RAW_KEY = dg.AssetKey(["raw", "reports"])
 LAKE_KEYS = {name: dg.AssetKey(["lake", name]) for name in SCHEMAS}
@@ -84,6 +84,8 @@ def lake_tables(context: dg.AssetExecutionContext, pipeline_paths: PipelinePaths
 class WarehouseBuildConfig(dg.Config):
     strict_reconciliation: bool = False
     """Fail the build when a report breaks the template's rules R1–R4 (default: warn)."""
+    full_refresh: bool = False
+    """Rebuild every model from scratch instead of continuing from the published warehouse."""
 
 
 def _remove_stale_builds(build_dir: Path, keep: Path) -> None:
@@ -127,8 +129,12 @@ def make_warehouse_assets(project: Any) -> tuple[dg.AssetsDefinition, dg.AssetsD
         build = pipeline_paths.build_file(context.run.run_id)
         build.parent.mkdir(parents=True, exist_ok=True)
         _remove_stale_builds(build.parent, keep=build)
+        incremental = start_build(build, pipeline_paths.warehouse, config.full_refresh)
+        context.log.info("dbt build continues from the published warehouse" if incremental else "full dbt build")
         os.environ.update(dbt_env(pipeline_paths.lake, build))
         args = ["build", "--vars", json.dumps({"strict_reconciliation": config.strict_reconciliation})]
+        if not incremental:
+            args.append("--full-refresh")
         try:
             # One target folder per deployment, reused: dagster-dbt would leave one per run.
             target = Path(pipeline_paths.build_dir) / "dbt-target"
@@ -148,7 +154,7 @@ def make_warehouse_assets(project: Any) -> tuple[dg.AssetsDefinition, dg.AssetsD
         build = pipeline_paths.build_file(context.run.run_id)
         if not build.exists():
             raise dg.Failure(description=f"no warehouse was built in this run ({build} is missing)")
-        result = publish(build, pipeline_paths.warehouse, pipeline_paths.marts)
+        result = publish(build, pipeline_paths.warehouse, pipeline_paths.marts, project_hash())
         return dg.MaterializeResult(
             metadata=warehouse_metadata(result.path)
             | {

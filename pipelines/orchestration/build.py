@@ -42,6 +42,7 @@ def run_build(
     strict: bool = False,
     instance: dg.DagsterInstance | None = None,
     verbose: bool = False,
+    full_refresh: bool = False,
 ) -> BuildReport:
     """Materialize every asset of the graph in this process; publish only if the build passes."""
     from pipelines.orchestration.assets import warehouse_metadata
@@ -58,7 +59,9 @@ def run_build(
         result = job.execute_in_process(
             instance=instance,
             run_config={
-                "ops": {"warehouse_models": {"config": {"strict_reconciliation": strict}}},
+                "ops": {
+                    "warehouse_models": {"config": {"strict_reconciliation": strict, "full_refresh": full_refresh}}
+                },
                 "loggers": {"console": {"config": {"log_level": "INFO" if verbose else "WARNING"}}},
             },
             raise_on_error=False,

@@ -1,10 +1,12 @@
 -- Grain: report × disclosure item (table 2). Documents issued, repealed and in force; decisions
 -- taken; fees collected in 万元; and the 2019/2020 template's own measures (*_2019). A measure
 -- the item or the report's template does not have is null.
+{{ report_incremental_config() }}
+
 with reports as (
     select report_id, agency_key, report_year, is_current_edition
-    from {{ ref('int_reports_resolved') }}
-    where not is_rejected
+    from {{ ref('int_reports_resolved') }} as resolved
+    where not is_rejected {{ only_changed_reports('resolved') }}
 )
 
 select

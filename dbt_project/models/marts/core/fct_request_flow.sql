@@ -1,9 +1,11 @@
 -- Grain: report × applicant type. Requests received this year and carried over, handled and
 -- carried forward (the four flow rows of table 3).
+{{ report_incremental_config() }}
+
 with reports as (
     select report_id, agency_key, report_year, is_current_edition
-    from {{ ref('int_reports_resolved') }}
-    where not is_rejected
+    from {{ ref('int_reports_resolved') }} as resolved
+    where not is_rejected {{ only_changed_reports('resolved') }}
 )
 
 select

@@ -1,9 +1,11 @@
 -- Grain: report × outcome (result row of table 3) × applicant type (its seven columns,
 -- `total` being the printed 总计). request_count is null where the report's cell is blank.
+{{ report_incremental_config() }}
+
 with reports as (
     select report_id, agency_key, report_year, is_current_edition
-    from {{ ref('int_reports_resolved') }}
-    where not is_rejected
+    from {{ ref('int_reports_resolved') }} as resolved
+    where not is_rejected {{ only_changed_reports('resolved') }}
 ),
 
 outcomes as (

@@ -1,9 +1,11 @@
 -- Grain: report × proceeding (复议 / 直接起诉 / 复议后起诉) × result (维持, 纠正, 其他, 尚未审结,
 -- and the printed 总计).
+{{ report_incremental_config() }}
+
 with reports as (
     select report_id, agency_key, report_year, is_current_edition
-    from {{ ref('int_reports_resolved') }}
-    where not is_rejected
+    from {{ ref('int_reports_resolved') }} as resolved
+    where not is_rejected {{ only_changed_reports('resolved') }}
 )
 
 select

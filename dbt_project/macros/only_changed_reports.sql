@@ -1,0 +1,28 @@
+{#- For an incremental fact: on an incremental run, keep only the reports to (re)build: new
+    ones, and ones whose agency, year or edition changed since the fact was built (a report's
+    cells never change: its id is the hash of its bytes). Emits an `and …` clause. -#}
+{% macro only_changed_reports(alias) %}
+    {%- if is_incremental() %}
+    and not exists (
+        select 1
+        from (select distinct report_id, agency_key, report_year, is_current_edition from {{ this }}) as built
+        where built.report_id = {{ alias }}.report_id
+            and built.agency_key is not distinct from {{ alias }}.agency_key
+            and built.report_year is not distinct from {{ alias }}.report_year
+            and built.is_current_edition = {{ alias }}.is_current_edition
+    )
+    {%- endif %}
+{% endmacro %}
+
+{#- The config every incremental fact shares: rows replaced per report, and the rows of reports
+    that left the lake deleted after each run. -#}
+{% macro report_incremental_config() %}
+    {{ config(
+        materialized='incremental',
+        unique_key='report_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail',
+        post_hook="delete from {{ this }} where report_id not in "
+                  ~ "(select report_id from {{ ref('int_reports_resolved') }} where not is_rejected)"
+    ) }}
+{% endmacro %}

@@ -1,0 +1,81 @@
+"""Incremental runs give exactly what a full rebuild gives: the lake and the warehouse."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+from conftest import RAW, SEED_NAMES
+
+from pipelines.extract.corpus import extract
+from pipelines.generate.corpus import generate_corpus
+from pipelines.publish import publish
+from pipelines.warehouse import project_hash, run_dbt, start_build
+
+FIXTURE = Path(__file__).parent / "fixtures" / "2019_template_linan_2020.txt"
+
+
+def _build(lake: Path, build: Path, published: Path, full_refresh: bool) -> bool:
+    incremental = start_build(build, published, full_refresh)
+    args = ["build"] if incremental else ["build", "--full-refresh"]
+    outcome = run_dbt(args, lake_dir=lake, database=build, strict=False, quiet=True)
+    assert outcome.success, outcome.failures
+    publish(build, published, lake / "marts", project_hash())
+    return incremental
+
+
+def _snapshot(db: Path) -> dict[str, list[tuple]]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        tables = [
+            row[0]
+            for row in con.execute(
+                "select table_name from information_schema.tables where table_schema = 'main' "
+                "and table_type = 'BASE TABLE' and table_name <> 'warehouse_build' order by 1"
+            ).fetchall()
+        ]
+        return {t: con.execute(f'select * from main."{t}" order by all').fetchall() for t in tables}
+
+
+def test_incremental_build_equals_full_refresh(tmp_path: Path) -> None:
+    raw, lake = tmp_path / "raw", tmp_path / "lake"
+    shutil.copytree(RAW, raw)
+    shutil.copy(FIXTURE, raw / "linan_2020.txt")
+    generate_corpus(30, 7, raw / "generated", tmp_path / "truth")
+    extract(raw, lake, progress=False)
+    published = tmp_path / "warehouse.duckdb"
+    assert not _build(lake, tmp_path / "build.duckdb", published, full_refresh=False)  # nothing to continue
+
+    # a month of changes: a revised edition (the original stops being current), a file removed,
+    # one replaced by another report, one added
+    revised = (RAW / SEED_NAMES[2]).read_text(encoding="utf-8").replace("发布时间:2023-01-19", "发布时间:2023-02-03")
+    (raw / "002_revised.txt").write_text(revised, encoding="utf-8")
+    generated = sorted((raw / "generated").iterdir())
+    generated[0].unlink()
+    generate_corpus(2, 8, tmp_path / "more", tmp_path / "more-truth")
+    more = sorted((tmp_path / "more").iterdir())
+    shutil.move(more[0], generated[1])
+    shutil.move(more[1], raw / "generated" / more[1].name)
+    summary = extract(raw, lake, progress=False)
+    assert (summary.parsed, summary.removed) == (3, 1)
+
+    assert _build(lake, tmp_path / "build.duckdb", published, full_refresh=False)  # continues incrementally
+    incremental = _snapshot(published)
+
+    full = tmp_path / "full.duckdb"
+    assert not _build(lake, tmp_path / "build-full.duckdb", full, full_refresh=True)
+    assert _snapshot(full) == incremental
+    assert len(incremental["fct_request_outcomes"]) > 30 * 140
+    editions = dict(
+        duckdb.connect(str(published), read_only=True)
+        .execute("select source_path, is_current_edition from dim_report where agency_key = 'ag_330110_commerce'")
+        .fetchall()
+    )
+    assert editions[SEED_NAMES[2]] is False  # replaced by its revised edition, in the facts too
+    with duckdb.connect(str(published), read_only=True) as con:
+        flags = con.execute(
+            """select distinct f.is_current_edition from fct_request_outcomes f join dim_report d using (report_id)
+               where d.source_path = ?""",
+            [SEED_NAMES[2]],
+        ).fetchall()
+    assert flags == [(False,)]
