@@ -1,9 +1,10 @@
 """Publish a freshly built warehouse so readers are never blocked nor shown a half-built one.
 
 The pipeline builds into a new DuckDB file; `publish` makes it self-contained (the staging and
-intermediate views over the live lake are dropped: the published file holds tables only),
-exports every table of the `main` schema to `<lake>/marts/*.parquet`, checkpoints and closes
-it, then renames it over the published file. A reader holding the old file keeps its snapshot,
+intermediate views over the live lake are dropped: what remains reads only its own tables),
+exports the dimensions and marts of the `main` schema to `<lake>/marts/*.parquet` (the large
+`fct_` tables stay in the warehouse; the lake holds their cells), checkpoints and closes it,
+then renames it over the published file. A reader holding the old file keeps its snapshot,
 a new connection sees the new one, and a build that failed never reaches this step.
 """
 
@@ -85,12 +86,11 @@ def publish(build_file: Path, published: Path, marts_dir: Path, dbt_project_hash
         tables = [
             row[0]
             for row in con.execute(
-                "select table_name from information_schema.tables "
-                "where table_schema = 'main' and table_type = 'BASE TABLE' order by table_name"
+                "select table_name from information_schema.tables where table_schema = 'main' order by table_name"
             ).fetchall()
         ]
         counts = {t: con.execute(f'select count(*) from main."{t}"').fetchone()[0] for t in tables}
-        _export_marts(con, tables, marts_dir)
+        _export_marts(con, [t for t in tables if not t.startswith("fct_")], marts_dir)
         con.execute("checkpoint")
     finally:
         con.close()

@@ -42,12 +42,18 @@ def test_incremental_build_equals_full_refresh(tmp_path: Path) -> None:
     shutil.copytree(RAW, raw)
     shutil.copy(FIXTURE, raw / "linan_2020.txt")
     generate_corpus(30, 7, raw / "generated", tmp_path / "truth")
+    linan = (RAW / SEED_NAMES[1]).read_text(encoding="utf-8")
+    (raw / "linan_2022.txt").write_text(linan.replace("2021年政府信息公开", "2022年政府信息公开", 1), encoding="utf-8")
     extract(raw, lake, progress=False)
     published = tmp_path / "warehouse.duckdb"
     assert not _build(lake, tmp_path / "build.duckdb", published, full_refresh=False)  # nothing to continue
 
-    # a month of changes: a revised edition (the original stops being current), a file removed,
-    # one replaced by another report, one added
+    # a month of changes: revised editions (the originals stop being current; linan's 2021 one
+    # also changes what its 2022 report is compared with), a file removed, one replaced, one added
+    lines = linan.split("\n")
+    assert lines[341] == "\t0" and lines[403].strip() == "2022年1月20日"
+    lines[341], lines[403] = "\t1", "2022年2月28日"  # carried_forward.natural_person, a later date
+    (raw / "linan_2021_revised.txt").write_text("\n".join(lines), encoding="utf-8")
     revised = (RAW / SEED_NAMES[2]).read_text(encoding="utf-8").replace("发布时间:2023-01-19", "发布时间:2023-02-03")
     (raw / "002_revised.txt").write_text(revised, encoding="utf-8")
     generated = sorted((raw / "generated").iterdir())
@@ -57,7 +63,7 @@ def test_incremental_build_equals_full_refresh(tmp_path: Path) -> None:
     shutil.move(more[0], generated[1])
     shutil.move(more[1], raw / "generated" / more[1].name)
     summary = extract(raw, lake, progress=False)
-    assert (summary.parsed, summary.removed) == (3, 1)
+    assert (summary.parsed, summary.removed) == (4, 1)
 
     assert _build(lake, tmp_path / "build.duckdb", published, full_refresh=False)  # continues incrementally
     incremental = _snapshot(published)
@@ -79,3 +85,10 @@ def test_incremental_build_equals_full_refresh(tmp_path: Path) -> None:
             [SEED_NAMES[2]],
         ).fetchall()
     assert flags == [(False,)]
+    with duckdb.connect(str(published), read_only=True) as con:
+        r5 = con.execute(
+            """select r.scope_key, r.expected, r.actual, d.source_path from reconciliation_results r
+               join dim_report d on d.report_id = r.compared_report_id
+               where r.source_path = 'linan_2022.txt' and r.rule_id = 'R5' and r.scope_key = 'natural_person'"""
+        ).fetchall()
+    assert r5 == [("natural_person", 1, 0, "linan_2021_revised.txt")]  # compared with the revised 2021

@@ -14,7 +14,7 @@ in_facts as (
 ),
 
 reconciled as (
-    select distinct report_id from {{ ref('reconciliation_results') }}
+    select distinct report_id from {{ ref('fct_reconciliation_checks') }}
 )
 
 select lake.report_id, 'not in dim_report' as problem

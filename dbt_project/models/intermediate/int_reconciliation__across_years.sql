@@ -1,17 +1,7 @@
 -- R5 and R6, wherever one agency has current editions for consecutive years. The result
 -- belongs to the later report; `compared_report_id` names the earlier one.
-with editions as (
-    select report_id, agency_key, report_year
-    from {{ ref('int_reports_resolved') }}
-    where is_current_edition and agency_key <> 'unidentified'
-),
-
-pairs as (
-    select later.report_id, earlier.report_id as compared_report_id
-    from editions as later
-    inner join editions as earlier
-        on earlier.agency_key = later.agency_key
-        and earlier.report_year = later.report_year - 1
+with pairs as (
+    select * from {{ ref('int_report_predecessors') }}
 ),
 
 flow as (

@@ -70,7 +70,7 @@ reconciliation as (
         count(*) filter (where passed) as checks_passed,
         count(*) filter (where not passed) as checks_failed,
         count(*) filter (where not is_assessable) as checks_not_assessable
-    from {{ ref('reconciliation_results') }}
+    from {{ ref('fct_reconciliation_checks') }}
     group by report_id
 )
 

@@ -1,0 +1,53 @@
+-- Grain: report × rule × scope. The template's arithmetic checked on every report (R1–R4) and,
+-- where an agency has consecutive years, across them (R5, R6). Rebuilt incrementally: for new
+-- or changed reports, and for reports whose previous year's edition changed.
+{{ report_incremental_config() }}
+-- depends_on: {{ ref('int_report_predecessors') }}
+
+with changed as (
+    select resolved.report_id
+    from {{ ref('int_reports_resolved') }} as resolved
+    where not resolved.is_rejected {{ only_changed_reports('resolved') }}
+    {%- if is_incremental() %}
+    union
+    select resolved.report_id
+    from {{ ref('int_reports_resolved') }} as resolved
+    left join {{ ref('int_report_predecessors') }} as now using (report_id)
+    left join (
+        select report_id, max(compared_report_id) as compared_report_id from {{ this }} group by report_id
+    ) as built using (report_id)
+    where not resolved.is_rejected and now.compared_report_id is distinct from built.compared_report_id
+    {%- endif %}
+),
+
+checks as (
+    select * from {{ ref('int_reconciliation__request_columns') }}
+    union all
+    select * from {{ ref('int_reconciliation__request_rows') }}
+    union all
+    select * from {{ ref('int_reconciliation__review_groups') }}
+    union all
+    select * from {{ ref('int_reconciliation__across_years') }}
+)
+
+select
+    checks.report_id,
+    reports.agency_key,
+    reports.report_year,
+    reports.is_current_edition,
+    checks.rule_id,
+    rules.severity as rule_severity,
+    checks.table_key,
+    rules.scope_kind,
+    checks.scope_key,
+    checks.expected,
+    checks.actual,
+    checks.actual - checks.expected as difference,
+    checks.expected is not null and checks.actual is not null as is_assessable,
+    case when checks.expected is not null and checks.actual is not null then checks.actual = checks.expected end
+        as passed,
+    checks.compared_report_id
+from checks
+inner join changed using (report_id)
+inner join {{ ref('int_reports_resolved') }} as reports using (report_id)
+inner join {{ ref('reconciliation_rules') }} as rules using (rule_id)
