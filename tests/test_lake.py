@@ -45,10 +45,12 @@ def test_four_tables_partitioned_by_year_with_their_schemas(lake: Path) -> None:
         "report_year=2024",
         "report_year=__HIVE_DEFAULT_PARTITION__",  # reports of no known year (none here: empty)
     ]
+    buckets = sorted(p.name for p in (lake / "reports" / "report_year=2023").iterdir())
+    assert buckets == ["bucket=12", "bucket=15"]  # the first hex digit of each 2023 report's id
     for name, schema in SCHEMAS.items():
         assert dict(_read(lake, name).schema) == {**schema, YEAR_COLUMN: pl.Int32}, name
-        one = pl.read_parquet(lake / name / "report_year=2023" / "part-0.parquet")
-        assert dict(one.schema) == schema  # the year lives in the path, not in the file
+        one = pl.read_parquet(lake / name / "report_year=2023" / "bucket=15" / "part-0.parquet")
+        assert dict(one.schema) == schema  # the year and bucket live in the path, not in the file
 
 
 def test_row_counts(lake: Path) -> None:
@@ -136,7 +138,7 @@ def test_changing_one_file_reparses_only_that_file(tmp_path: Path) -> None:
     (raw / SEED_NAMES[2]).write_text(text.replace("发布时间:2023-01-19", "发布时间:2023-01-20"), encoding="utf-8")
     summary = extract(raw, lake, progress=False)
     assert (summary.parsed, summary.reused, summary.removed) == (1, 4, 0)
-    assert {p.parent.name for p in summary.written} == {"report_year=2022"}  # only its year
+    assert {p.parent.parent.name for p in summary.written} == {"report_year=2022"}  # only its year's buckets
     assert _read(lake, "reports").filter(pl.col("source_path") == SEED_NAMES[2])["published_on"].to_list()[0].day == 20
     assert _read(lake, "report_cells").height == 1000  # the old edition's rows are gone
     cold = tmp_path / "cold"

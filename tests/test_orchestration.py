@@ -179,7 +179,8 @@ def test_reader_keeps_its_snapshot_through_a_rebuild(built: PipelinePaths) -> No
 
 def test_failed_build_leaves_the_published_warehouse_untouched(built: PipelinePaths) -> None:
     before = hashlib.sha256(built.warehouse.read_bytes()).hexdigest()
-    (built.lake / "report_cells" / "report_year=2022" / "part-0.parquet").write_bytes(b"not parquet")  # dbt fails
+    broken = next((built.lake / "report_cells").glob("report_year=2022/*/part-0.parquet"))
+    broken.write_bytes(b"not parquet")  # dbt fails on it
     job = build_definitions(built).resolve_job_def("build_everything")
     not_lake = dg.AssetSelection.all() - dg.AssetSelection.assets(*LAKE)
     result = job.execute_in_process(

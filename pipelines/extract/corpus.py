@@ -2,8 +2,9 @@
 
 A manifest in the lake remembers each raw file's size, modification time and content hash. A
 run re-reads only files whose size or time changed, re-parses only those whose bytes changed,
-drops the rows of removed files, and rewrites only the year partitions it touched; an unchanged
-folder writes nothing. Large batches are parsed by a pool of processes (one per core).
+drops the rows of removed files, and rewrites only the partitions it touched; an unchanged
+folder writes nothing. Files are parsed in chunks, as batches (batch.py), by a pool of
+processes when there are many.
 
 Every file under the folder becomes a row of `reports`, whatever happens to it: a file that
 cannot be read or parsed is recorded as `rejected` with a finding, and the others go on.
@@ -15,6 +16,7 @@ import datetime as dt
 import hashlib
 import multiprocessing
 import os
+import shutil
 import time
 from collections import Counter, defaultdict
 from concurrent.futures import ProcessPoolExecutor
@@ -24,28 +26,30 @@ from pathlib import Path
 import polars as pl
 from tqdm import tqdm
 
+from pipelines.extract.batch import parse_documents
 from pipelines.extract.findings import Finding
 from pipelines.extract.lake import (
+    BUCKET_COLUMN,
     MANIFEST,
     MANIFEST_SCHEMA,
     PARSER_VERSION,
+    PATH_COLUMN,
     SCHEMAS,
     YEAR_COLUMN,
-    ReportRows,
     SourceFile,
-    build_frames,
+    bucket_of,
+    lake_frames,
     read_manifest,
     read_partition,
-    report_rows,
     write_manifest,
     write_partition,
 )
-from pipelines.extract.report import Report, parse_bytes
+from pipelines.extract.report import Report, document
 
 # A report is a few hundred KB at most (a scanned PDF a few MB); a bigger file is not one.
 MAX_FILE_BYTES = 30 * 10**6
-# Below this many files to parse, a process pool costs more than it saves.
-POOL_THRESHOLD = 1500
+CHUNK = 1000  # files parsed as one batch
+POOL_THRESHOLD = 2 * CHUNK  # below this many files to parse, a process pool costs more than it saves
 
 
 class RawFolderError(Exception):
@@ -115,9 +119,8 @@ def _modified(raw: RawFile) -> dt.datetime | None:
     return dt.datetime.fromtimestamp(raw.mtime_ns // 10**9, dt.UTC)
 
 
-def _rejected(raw: RawFile, report_id: str, sha: str, finding: Finding) -> ReportRows:
-    src = SourceFile(report_id, raw.rel, sha, raw.size or 0, _modified(raw), raw.mtime_ns)
-    return report_rows(src, Report(source=raw.rel, findings=[finding]))
+def _source(raw: RawFile, report_id: str, sha: str, size: int) -> SourceFile:
+    return SourceFile(report_id, raw.rel, sha, size, _modified(raw), raw.mtime_ns)
 
 
 def _hash_file(path: Path) -> str:
@@ -128,60 +131,64 @@ def _hash_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def read_and_parse(raw: RawFile, known_sha: str | None = None) -> tuple[str, ReportRows | None, bool]:
-    """Hash one file and, unless its hash is `known_sha` (bytes unchanged), parse it.
-
-    Returns the sha256 ("" when unreadable), the report's rows under the id its bytes give
-    (None when unchanged), and whether the parser ran.
-    """
-    try:
-        if raw.size is None:
-            raise FileNotFoundError(2, "No such file or directory (a dangling link?)")
-        if raw.size > MAX_FILE_BYTES:
-            sha = _hash_file(raw.path)
-            if sha == known_sha:
-                return sha, None, False
-            message = f"{raw.size / 1e6:.1f} MB, more than the {MAX_FILE_BYTES // 10**6} MB a report can be"
-            return sha, _rejected(raw, sha[:16], sha, Finding("file_too_large", message)), False
-        data = raw.path.read_bytes()
-    except OSError as exc:
-        report_id = "unreadable-" + hashlib.sha256(raw.rel.encode()).hexdigest()[:16]
-        reason = exc.strerror or type(exc).__name__
-        finding = Finding("unreadable_file", f"cannot read {raw.rel}: {reason}")
-        return "", _rejected(raw, report_id, "", finding), False
-    sha = hashlib.sha256(data).hexdigest()
-    if sha == known_sha:
-        return sha, None, False
-    src = SourceFile(sha[:16], raw.rel, sha, len(data), _modified(raw), raw.mtime_ns)
-    return sha, report_rows(src, parse_bytes(data, raw.rel)), True
+@dataclass
+class ChunkResult:
+    shas: dict[str, str]  # path -> sha256 ("" when unreadable)
+    frames: dict[str, pl.DataFrame] | None  # the lake rows of the files read anew
+    parsed: int = 0
 
 
-def _read_and_parse_task(task: tuple[RawFile, str | None]) -> tuple[str, ReportRows | None, bool]:
-    return read_and_parse(*task)
+def read_chunk(tasks: list[tuple[RawFile, str | None]]) -> ChunkResult:
+    """Hash a chunk of files and parse, as one batch, those whose bytes are not `known_sha`."""
+    shas: dict[str, str] = {}
+    documents, sources, rejected = [], [], []
+    for raw, known_sha in tasks:
+        try:
+            if raw.size is None:
+                raise FileNotFoundError(2, "No such file or directory (a dangling link?)")
+            if raw.size > MAX_FILE_BYTES:
+                sha = shas[raw.rel] = _hash_file(raw.path)
+                if sha != known_sha:
+                    message = f"{raw.size / 1e6:.1f} MB, more than the {MAX_FILE_BYTES // 10**6} MB a report can be"
+                    report = Report(raw.rel, findings=[Finding("file_too_large", message)])
+                    rejected.append((_source(raw, sha[:16], sha, raw.size), report))
+                continue
+            data = raw.path.read_bytes()
+        except OSError as exc:
+            shas[raw.rel] = ""
+            report_id = "unreadable-" + hashlib.sha256(raw.rel.encode()).hexdigest()[:16]
+            finding = Finding("unreadable_file", f"cannot read {raw.rel}: {exc.strerror or type(exc).__name__}")
+            rejected.append((_source(raw, report_id, "", raw.size or 0), Report(raw.rel, findings=[finding])))
+            continue
+        sha = shas[raw.rel] = hashlib.sha256(data).hexdigest()
+        if sha == known_sha:
+            continue  # same bytes: nothing to parse
+        parsed = document(data, raw.rel)
+        if isinstance(parsed, Report):
+            rejected.append((_source(raw, sha[:16], sha, len(data)), parsed))
+        else:
+            documents.append(parsed)
+            sources.append(_source(raw, sha[:16], sha, len(data)))
+    if not documents and not rejected:
+        return ChunkResult(shas, None)
+    batch = parse_documents(documents) if documents else None
+    return ChunkResult(shas, lake_frames(batch, sources, rejected), len(documents))
 
 
-def _run_tasks(
-    tasks: list[tuple[RawFile, str | None]], workers: int, progress: bool | None
-) -> list[tuple[str, ReportRows | None, bool]]:
-    bar = {"desc": "parse", "unit": "file", "total": len(tasks), "disable": None if progress is None else not progress}
+def _run_chunks(tasks: list[tuple[RawFile, str | None]], workers: int, progress: bool | None) -> list[ChunkResult]:
+    chunks = [tasks[start : start + CHUNK] for start in range(0, len(tasks), CHUNK)]
+    bar = {
+        "desc": "parse",
+        "unit": "chunk",
+        "total": len(chunks),
+        "disable": None if progress is None else not progress,
+    }
     if workers <= 1 or len(tasks) < POOL_THRESHOLD:
-        return [read_and_parse(*task) for task in tqdm(tasks, **bar)]
+        return [read_chunk(chunk) for chunk in tqdm(chunks, **bar)]
     # spawn, not fork: the caller may be a threaded process (Dagster, a notebook)
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        return list(tqdm(pool.map(_read_and_parse_task, tasks, chunksize=256), **bar))
-
-
-@dataclass
-class _Plan:
-    """What a run changes: rows to drop and rows to add, per year partition."""
-
-    drop: dict[int | None, set[str]] = field(default_factory=lambda: defaultdict(set))
-    add: dict[int | None, list[ReportRows]] = field(default_factory=lambda: defaultdict(list))
-    touched: dict[int | None, dict[str, dt.datetime | None]] = field(default_factory=lambda: defaultdict(dict))
-
-    def years(self) -> set[int | None]:
-        return set(self.drop) | set(self.add) | set(self.touched)
+        return list(tqdm(pool.map(read_chunk, chunks), **bar))
 
 
 def _duplicate_roles(shas: dict[str, str]) -> dict[str, tuple[str, int, str]]:
@@ -213,62 +220,64 @@ def extract(
         _clear_lake(lake_dir)
         manifest = pl.DataFrame(schema=MANIFEST_SCHEMA)
     known = {row["source_path"]: row for row in manifest.iter_rows(named=True)}
+    by_rel = {raw.rel: raw for raw in scanned}
     seconds = {"scan": time.perf_counter() - clock}
 
     # 1. read what changed on disk; parse what changed in its bytes
     clock = time.perf_counter()
     changed = [raw for raw in scanned if raw.rel not in known or _stat(known[raw.rel]) != (raw.size, raw.mtime_ns)]
     tasks = [(raw, known[raw.rel]["sha256"] if raw.rel in known else None) for raw in changed]
-    results = dict(
-        zip([raw.rel for raw in changed], _run_tasks(tasks, workers or os.cpu_count() or 1, progress), strict=True)
-    )
+    results = _run_chunks(tasks, workers or os.cpu_count() or 1, progress)
+    read_shas = {rel: sha for result in results for rel, sha in result.shas.items()}
+    parsed = sum(result.parsed for result in results)
+    new = _concat([r.frames for r in results if r.frames is not None])
     seconds["parse"] = time.perf_counter() - clock
 
-    # 2. with every hash known, decide who is a report and who a copy, and what to rewrite
+    # 2. with every hash known, decide who is a report and who a copy
     clock = time.perf_counter()
-    shas = {raw.rel: results[raw.rel][0] if raw.rel in results else known[raw.rel]["sha256"] for raw in scanned}
+    shas = {raw.rel: read_shas.get(raw.rel, known.get(raw.rel, {}).get("sha256", "")) for raw in scanned}
     roles = _duplicate_roles(shas)
-    plan, entries, reparse = _Plan(), [], []
-    parsed = sum(1 for _, _, ran in results.values() if ran)
-    reused = 0
+    read_anew = set(new["reports"]["source_path"].to_list()) if new else set()
+    copies, reparse = [], []
     for raw in scanned:
-        old = known.get(raw.rel)
         report_id, copy, first = roles.get(raw.rel, (None, 0, raw.rel))
-        rows = results[raw.rel][1] if raw.rel in results else None
-        if copy and (rows is not None or old is None or old["report_id"] != report_id):
+        old = known.get(raw.rel)
+        if copy and (raw.rel in read_anew or old is None or old["report_id"] != report_id):
             finding = Finding("duplicate_file", f"same bytes as {first}")
-            rows = _rejected(raw, report_id, shas[raw.rel], finding)
-        elif not copy and rows is None and old is not None and "-dup" in old["report_id"]:
-            reparse.append(raw)  # was a copy, is now the report (the earlier file went)
-            plan.drop[old[YEAR_COLUMN]].add(old["report_id"])
-            continue
-        if rows is not None:
-            if old is not None:
-                plan.drop[old[YEAR_COLUMN]].add(old["report_id"])
-            plan.add[rows.year].append(rows)
-            entries.append(_manifest_row(raw, shas[raw.rel], rows))
-            continue
-        reused += 1
-        entry = dict(old)
-        if _stat(old) != (raw.size, raw.mtime_ns):  # touched, same bytes: only its file time moves
-            plan.touched[old[YEAR_COLUMN]][old["report_id"]] = _modified(raw)
-            entry |= {"size_bytes": raw.size, "mtime_ns": raw.mtime_ns}
-        entries.append(entry)
-    for raw, (sha, rows, ran) in zip(reparse, _run_tasks([(raw, None) for raw in reparse], 1, False), strict=True):
-        parsed += ran
-        plan.add[rows.year].append(rows)
-        entries.append(_manifest_row(raw, sha, rows))
-    current = {raw.rel for raw in scanned}
-    removed = [row for rel, row in known.items() if rel not in current]
-    for row in removed:
-        plan.drop[row[YEAR_COLUMN]].add(row["report_id"])
+            report = Report(raw.rel, findings=[finding])
+            copies.append((_source(raw, report_id, shas[raw.rel], raw.size or 0), report))
+        elif not copy and raw.rel not in read_anew and old is not None and "-dup" in old["report_id"]:
+            reparse.append((raw, None))  # was a copy, is now the report (the earlier file went)
+    if new is not None and copies:  # a copy's parse is dropped: its row says what it is a copy of
+        dropped = [src.source_path for src, _ in copies]
+        new = {name: _without(frame, dropped) for name, frame in new.items()}
+    more = [lake_frames(None, [], copies)] if copies else []
+    if reparse:
+        again = read_chunk(reparse)
+        parsed += again.parsed
+        more.append(again.frames)
+    new = _concat(([new] if new else []) + more)
 
-    # 3. rewrite the year partitions touched, then the manifest (an unchanged folder writes nothing)
-    written = _apply(plan, lake_dir)
-    new_manifest = pl.DataFrame(entries, schema=MANIFEST_SCHEMA, orient="row").sort("source_path")
+    # 3. what to drop, what to add, what only moved in time
+    replaced = set(new["reports"]["source_path"].to_list()) if new else set()
+    current = set(by_rel)
+    removed = [row for rel, row in known.items() if rel not in current]
+    drop: dict[tuple[int | None, int], set[str]] = defaultdict(set)
+    for row in removed + [known[rel] for rel in replaced if rel in known]:
+        drop[(row[YEAR_COLUMN], bucket_of(row["report_id"]))].add(row["report_id"])
+    touched: dict[tuple[int | None, int], dict[str, dt.datetime | None]] = defaultdict(dict)
+    for rel, row in known.items():
+        raw = by_rel.get(rel)
+        if raw is not None and rel not in replaced and _stat(row) != (raw.size, raw.mtime_ns):
+            touched[(row[YEAR_COLUMN], bucket_of(row["report_id"]))][row["report_id"]] = _modified(raw)
+
+    # 4. rewrite the partitions touched, then the manifest (an unchanged folder writes nothing)
+    written = _apply(lake_dir, new, drop, touched)
+    new_manifest = _manifest(manifest, new, by_rel, shas, removed, touched)
     if written or not (lake_dir / MANIFEST).exists() or not new_manifest.equals(manifest.sort("source_path")):
         write_manifest(new_manifest, lake_dir)
     seconds["write"] = time.perf_counter() - clock
+    reused = len(scanned) - len(replaced)
     return _summary(new_manifest, parsed, reused, len(removed), written, seconds)
 
 
@@ -276,55 +285,96 @@ def _stat(entry: dict[str, object]) -> tuple[object, object]:
     return entry["size_bytes"], entry["mtime_ns"]
 
 
-def _manifest_row(raw: RawFile, sha: str, rows: ReportRows) -> dict[str, object]:
-    return {
-        "source_path": raw.rel,
-        "size_bytes": raw.size,
-        "mtime_ns": raw.mtime_ns,
-        "sha256": sha,
-        "report_id": rows.report["report_id"],
-        YEAR_COLUMN: rows.year,
-        "parser_version": PARSER_VERSION,
-        "status": rows.report["status"],
-        "n_cells": rows.report["n_cells"],
-        "n_findings": rows.report["n_findings"],
-        "n_sections": len(rows.sections),
-    }
+def _concat(parts: list[dict[str, pl.DataFrame]]) -> dict[str, pl.DataFrame] | None:
+    if not parts:
+        return None
+    return {name: pl.concat([p[name] for p in parts], how="vertical_relaxed") for name in SCHEMAS}
 
 
-def _apply(plan: _Plan, lake_dir: Path) -> list[Path]:
-    written: list[Path] = []
-    years = plan.years()
+def _without(frame: pl.DataFrame, paths: list[str]) -> pl.DataFrame:
+    return frame.filter(~pl.col(PATH_COLUMN).is_in(paths))
+
+
+def _apply(
+    lake_dir: Path,
+    new: dict[str, pl.DataFrame] | None,
+    drop: dict[tuple[int | None, int], set[str]],
+    touched: dict[tuple[int | None, int], dict[str, dt.datetime | None]],
+) -> list[Path]:
+    partitions = set(drop) | set(touched)
+    by_partition: dict[str, dict[tuple, pl.DataFrame]] = {}
+    if new is not None:
+        for name, frame in new.items():
+            groups = frame.partition_by([YEAR_COLUMN, BUCKET_COLUMN], as_dict=True)
+            by_partition[name] = {(y, int(b)): g for (y, b), g in groups.items()}
+            partitions |= set(by_partition[name])
     if not (lake_dir / "reports").exists():
-        years.add(None)  # the no-year partition always exists, so readers always find files
-    for year in sorted(years, key=lambda y: (y is None, y or 0)):
-        new = build_frames(plan.add.get(year, []))
-        for table in SCHEMAS:
-            old = read_partition(lake_dir, table, year)
-            dropped = plan.drop.get(year, set()) | {r.report["report_id"] for r in plan.add.get(year, [])}
-            if dropped:
-                old = old.filter(~pl.col("report_id").is_in(list(dropped)))
-            if table == "reports" and plan.touched.get(year):
+        partitions.add((None, 0))  # the no-year partition always exists, so readers always find files
+    written: list[Path] = []
+    for year, bucket in sorted(partitions, key=lambda p: (p[0] is None, p[0] or 0, p[1])):
+        adding = by_partition.get("reports", {}).get((year, bucket))
+        ids = drop.get((year, bucket), set()) | (set(adding["report_id"].to_list()) if adding is not None else set())
+        for table, schema in SCHEMAS.items():
+            old = read_partition(lake_dir, table, year, bucket)
+            if ids:
+                old = old.filter(~pl.col("report_id").is_in(list(ids)))
+            if table == "reports" and touched.get((year, bucket)):
                 times = pl.DataFrame(
-                    {"report_id": list(plan.touched[year]), "touched": list(plan.touched[year].values())},
+                    {"report_id": list(touched[(year, bucket)]), "touched": list(touched[(year, bucket)].values())},
                     schema={"report_id": pl.String, "touched": pl.Datetime("us", "UTC")},
                 )
                 old = (
-                    old.join(times, on="report_id", how="left")
+                    old.join(times, on="report_id", how="left", maintain_order="left")
                     .with_columns(pl.coalesce("touched", "file_modified_at").alias("file_modified_at"))
                     .drop("touched")
                 )
-            frame = pl.concat([old.select(list(SCHEMAS[table])), new[table].select(list(SCHEMAS[table]))])
-            path = write_partition(frame, lake_dir, table, year)
+            parts = [old.select(list(schema))]
+            if (fresh := by_partition.get(table, {}).get((year, bucket))) is not None:
+                parts.append(fresh.select(list(schema)))
+            path = write_partition(pl.concat(parts, how="vertical_relaxed"), lake_dir, table, year, bucket)
             if path is not None:
                 written.append(path)
     return written
 
 
-def _clear_lake(lake_dir: Path) -> None:
-    """Forget a lake written by another parser version (or an older flat layout)."""
-    import shutil
+def _manifest(
+    manifest: pl.DataFrame,
+    new: dict[str, pl.DataFrame] | None,
+    by_rel: dict[str, RawFile],
+    shas: dict[str, str],
+    removed: list[dict],
+    touched: dict[tuple[int | None, int], dict[str, dt.datetime | None]],
+) -> pl.DataFrame:
+    """One row per raw file now: kept rows (with new times where touched) and new ones."""
+    replaced = set(new["reports"]["source_path"].to_list()) if new else set()
+    gone = {row["source_path"] for row in removed} | replaced
+    kept = manifest.filter(~pl.col("source_path").is_in(list(gone)))
+    if any(touched.values()):
+        stats = pl.DataFrame(
+            [(rel, raw.size, raw.mtime_ns) for rel, raw in by_rel.items()],
+            schema={"source_path": pl.String, "size": pl.Int64, "mtime": pl.Int64},
+            orient="row",
+        )
+        kept = (
+            kept.join(stats, on="source_path", how="left", maintain_order="left")
+            .with_columns(size_bytes=pl.col("size"), mtime_ns=pl.col("mtime"))
+            .drop("size", "mtime")
+        )
+    parts = [kept.select(list(MANIFEST_SCHEMA))]
+    if new is not None:
+        sections = new["report_sections"].group_by("report_id").agg(n_sections=pl.len())
+        rows = new["reports"].join(sections, on="report_id", how="left").with_columns(pl.col("n_sections").fill_null(0))
+        rows = rows.with_columns(
+            size_bytes=pl.col("source_path").replace_strict({r: by_rel[r].size for r in replaced}, default=None),
+            mtime_ns=pl.col("source_path").replace_strict({r: by_rel[r].mtime_ns for r in replaced}, default=None),
+            sha256=pl.col("source_path").replace_strict({r: shas[r] for r in replaced}, default=None),
+        )
+        parts.append(rows.select(list(MANIFEST_SCHEMA)))
+    return pl.concat(parts, how="vertical_relaxed").cast(MANIFEST_SCHEMA).sort("source_path")
 
+
+def _clear_lake(lake_dir: Path) -> None:
+    """Forget a lake written by another parser version (or an older layout)."""
     for table in SCHEMAS:
         shutil.rmtree(lake_dir / table, ignore_errors=True)
         (lake_dir / f"{table}.parquet").unlink(missing_ok=True)
@@ -335,19 +385,20 @@ def _summary(
     manifest: pl.DataFrame, parsed: int, reused: int, removed: int, written: list[Path], seconds: dict[str, float]
 ) -> ExtractSummary:
     statuses = Counter(manifest["status"].to_list())
+    totals = {name: int(manifest[name].sum() or 0) for name in ("n_cells", "n_findings", "n_sections")}
     return ExtractSummary(
         files=manifest.height,
         parsed=parsed,
         reused=reused,
         removed=removed,
         by_status=dict(sorted(statuses.items())),
-        cells=int(manifest["n_cells"].sum() or 0),
-        findings=int(manifest["n_findings"].sum() or 0),
+        cells=totals["n_cells"],
+        findings=totals["n_findings"],
         rows={
             "reports": manifest.height,
-            "report_cells": int(manifest["n_cells"].sum() or 0),
-            "report_findings": int(manifest["n_findings"].sum() or 0),
-            "report_sections": int(manifest["n_sections"].sum() or 0),
+            "report_cells": totals["n_cells"],
+            "report_findings": totals["n_findings"],
+            "report_sections": totals["n_sections"],
         },
         written=written,
         seconds=seconds,

@@ -36,6 +36,13 @@ def _looks_binary(text: str) -> bool:
     return len(_CONTROL.findall(sample)) > max(2, len(sample) // 1000)
 
 
+# Mainland reports not in UTF-8 are GBK/GB18030, Taiwan- and Hong Kong-style ones Big5. A
+# strict decode that yields the template's own words is a detection, not a guess: bytes in
+# another encoding do not decode into 政府信息公开 by chance. Anything else: charset-normalizer.
+_LIKELY = ("gb18030", "big5")
+_REPORT_WORDS = re.compile("政府信息公开|政府信息公開|年度报告|年度報告|主动公开|主動公開")
+
+
 def decode(data: bytes) -> Decoded:
     if not data.strip():
         return Decoded(None, None, (Finding("empty_file", "the file holds no text"),))
@@ -49,6 +56,13 @@ def decode(data: bytes) -> Decoded:
         return _checked(data.decode("utf-8"), "utf-8")
     except UnicodeDecodeError:
         pass
+    for name in _LIKELY:  # fast: the encodings reports use, kept only if the text reads as one
+        try:
+            text = data.decode(name)
+        except UnicodeDecodeError:
+            continue
+        if _REPORT_WORDS.search(text[:20000]):
+            return _checked(text, name, (Finding("encoding_detected", f"not UTF-8: decoded as {name} (detected)"),))
     best = from_bytes(data).best()
     if best is None:
         return Decoded(None, None, (Finding("not_text", "no text encoding decodes the file (binary?)"),))

@@ -1,11 +1,12 @@
 """The lake: four Parquet tables partitioned by report year, and the manifest of raw files.
 
 Layout (hive partitioning, read by DuckDB and polars alike; a report without a year goes to
-`report_year=__HIVE_DEFAULT_PARTITION__`, read as null):
+`report_year=__HIVE_DEFAULT_PARTITION__`, read as null; within a year, 16 buckets by the
+report id's first hex digit, so a change rewrites a sixteenth of a year):
 
-    <lake>/_manifest.parquet                              one row per raw file seen
-    <lake>/<table>/report_year=<YYYY>/part-0.parquet      reports, report_cells, report_findings,
-                                                           report_sections
+    <lake>/_manifest.parquet                                         one row per raw file seen
+    <lake>/<table>/report_year=<YYYY>/bucket=<0-15>/part-0.parquet   reports, report_cells,
+                                                                      report_findings, report_sections
 
 Schemas are explicit so an empty partition is still typed. Every file is written atomically
 (temporary file, then rename) and sorted by stable keys, so a partition's bytes depend only on
@@ -16,17 +17,19 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
 
+from pipelines.extract.batch import DocResult, ParsedBatch
+from pipelines.extract.findings import OK, PARTIAL, REJECTED, REJECTING
 from pipelines.extract.report import Report
-from pipelines.extract.template import TEMPLATE_2019, TEMPLATE_2021, expected_cells
 
 PARSER_VERSION = "3"
 YEAR_COLUMN = "report_year"
+BUCKET_COLUMN = "bucket"
+PATH_COLUMN = "_source_path"  # carried beside new rows (never written): tells apart two files with the same bytes
 NO_YEAR = "__HIVE_DEFAULT_PARTITION__"  # the partition of reports whose year is unknown
 MANIFEST = "_manifest.parquet"
 
@@ -106,12 +109,6 @@ MANIFEST_SCHEMA = {
     "n_sections": pl.Int32,
 }
 
-# Every cell key either template can print, numbered once: cells travel as small integers.
-CELL_KEYS: tuple[tuple[str, str, str], ...] = tuple(
-    dict.fromkeys([*expected_cells(TEMPLATE_2021), *expected_cells(TEMPLATE_2019)])
-)
-_KEY_INDEX = {key: k for k, key in enumerate(CELL_KEYS)}
-
 
 @dataclass(frozen=True)
 class SourceFile:
@@ -125,100 +122,103 @@ class SourceFile:
     mtime_ns: int | None = None
 
 
-@dataclass
-class ReportRows:
-    """One report, flattened for the lake: compact, cheap to send between processes."""
-
-    year: int | None
-    report: dict[str, object]
-    cell_keys: list[int] = field(default_factory=list)
-    cell_values: list[float | None] = field(default_factory=list)
-    cell_texts: list[str] = field(default_factory=list)
-    cell_lines: list[int] = field(default_factory=list)
-    findings: list[tuple[object, ...]] = field(default_factory=list)
-    sections: list[tuple[object, ...]] = field(default_factory=list)
+def bucket_of(report_id: str) -> int:
+    """One of 16 buckets within a year, from the id's first hex digit: a change rewrites one
+    sixteenth of a year, not all of it."""
+    return int(report_id[0], 16) if report_id[:1] in "0123456789abcdef" else 0
 
 
-def report_rows(src: SourceFile, rep: Report) -> ReportRows:
+def _report_row(src: SourceFile, rep: Report | DocResult, status: str, n_cells: int, n_findings: int) -> dict:
     m = rep.meta
-    rows = ReportRows(
-        year=m.report_year,
-        report={
-            "report_id": src.report_id,
-            "source_path": src.source_path,
-            "sha256": src.sha256,
-            "size_bytes": src.size_bytes,
-            "file_modified_at": src.modified_at,
-            "format": rep.format,
-            "encoding": rep.encoding,
-            "script": rep.script,
-            "agency": m.agency,
-            "agency_as_written": m.agency_as_written,
-            "published_on": m.published_on,
-            "published_on_line": m.published_on_line,
-            "index_number": m.index_number,
-            "title": m.title,
-            "title_line": m.title_line,
-            "template": rep.template,
-            "n_cells": len(rep.cells),
-            "n_findings": len(rep.findings),
-            "status": rep.status,
-            "parser_version": PARSER_VERSION,
-        },
-    )
-    for c in rep.cells:
-        rows.cell_keys.append(_KEY_INDEX[(c.table, c.row, c.column)])
-        rows.cell_values.append(None if c.value is None else float(c.value))
-        rows.cell_texts.append(c.text)
-        rows.cell_lines.append(c.line)
-    rows.findings = [
-        (k, f.code, f.severity, f.line, f.table, f.row, f.column, f.message) for k, f in enumerate(rep.findings, 1)
-    ]
-    rows.sections = [(s.number, s.heading, s.line, s.text) for s in rep.sections]
-    return rows
+    return {
+        "report_id": src.report_id,
+        "source_path": src.source_path,
+        "sha256": src.sha256,
+        "size_bytes": src.size_bytes,
+        "file_modified_at": src.modified_at,
+        "format": rep.format,
+        "encoding": rep.encoding,
+        "script": rep.script,
+        "agency": m.agency,
+        "agency_as_written": m.agency_as_written,
+        "published_on": m.published_on,
+        "published_on_line": m.published_on_line,
+        "index_number": m.index_number,
+        "title": m.title,
+        "title_line": m.title_line,
+        "template": rep.template,
+        "n_cells": n_cells,
+        "n_findings": n_findings,
+        "status": status,
+        "parser_version": PARSER_VERSION,
+        YEAR_COLUMN: m.report_year,
+    }
 
 
-def build_frames(batch: Iterable[ReportRows]) -> dict[str, pl.DataFrame]:
-    """The four tables for a batch of reports (any years), plus a `report_year` column."""
-    batch = list(batch)
-    reports = pl.DataFrame([r.report for r in batch], schema=REPORTS_SCHEMA, orient="row")
-    reports = reports.with_columns(pl.Series(YEAR_COLUMN, [r.year for r in batch], dtype=pl.Int32))
-    report_ids = [r.report["report_id"] for r in batch]
-    years = [r.year for r in batch]
+_EXTRA = {YEAR_COLUMN: pl.Int32, PATH_COLUMN: pl.String}
 
-    counts = [len(r.cell_keys) for r in batch]
-    # the index of each cell's report (a report with no cells yields a null, dropped)
-    owner = pl.Series(range(len(batch)), dtype=pl.UInt32).repeat_by(pl.Series(counts)).explode().drop_nulls()
-    keys = pl.Series("k", [k for r in batch for k in r.cell_keys], dtype=pl.UInt32)
-    cells = pl.DataFrame(
+
+def lake_frames(
+    batch: ParsedBatch | None, sources: list[SourceFile], rejected: list[tuple[SourceFile, Report]]
+) -> dict[str, pl.DataFrame]:
+    """The four tables, with `report_year` and `bucket`, for a parsed batch (its documents'
+    sources in order) and for files rejected before parsing."""
+    ids = pl.DataFrame(
         {
-            "report_id": pl.Series(report_ids, dtype=pl.String).gather(owner),
-            "cell_no": [n for c in counts for n in range(1, c + 1)],
-            "table_key": pl.Series([t for t, _, _ in CELL_KEYS]).gather(keys),
-            "row_key": pl.Series([r for _, r, _ in CELL_KEYS]).gather(keys),
-            "column_key": pl.Series([c for _, _, c in CELL_KEYS]).gather(keys),
-            "value": [v for r in batch for v in r.cell_values],
-            "text": [t for r in batch for t in r.cell_texts],
-            "line": [n for r in batch for n in r.cell_lines],
-            YEAR_COLUMN: pl.Series(years, dtype=pl.Int32).gather(owner),
-        },
-        schema={**CELLS_SCHEMA, YEAR_COLUMN: pl.Int32},
+            "doc": pl.Series(range(len(sources)), dtype=pl.UInt32),
+            "report_id": [s.report_id for s in sources],
+            PATH_COLUMN: [s.source_path for s in sources],
+            YEAR_COLUMN: pl.Series([d.meta.report_year for d in batch.docs] if batch else [], dtype=pl.Int32),
+        }
     )
-    findings = pl.DataFrame(
-        [(rid, *f, y) for rid, y, r in zip(report_ids, years, batch, strict=True) for f in r.findings],
-        schema={**FINDINGS_SCHEMA, YEAR_COLUMN: pl.Int32},
-        orient="row",
+    rows = []
+    if batch is not None:
+        findings = batch.findings
+        statuses = findings.group_by("doc").agg(
+            rejected=pl.col("code").is_in(list(REJECTING)).any(),
+            flagged=pl.col("severity").is_in(["error", "warning"]).any(),
+            n=pl.len(),
+        )
+        flags = {d: (r, f, n) for d, r, f, n in statuses.iter_rows()}
+        cell_counts = dict(batch.cells.group_by("doc").len().iter_rows())
+        for i, (src, doc) in enumerate(zip(sources, batch.docs, strict=True)):
+            rejected_flag, flagged, n = flags.get(i, (False, False, 0))
+            status = REJECTED if rejected_flag else PARTIAL if flagged else OK
+            rows.append(_report_row(src, doc, status, cell_counts.get(i, 0), n))
+    for src, rep in rejected:
+        rows.append(_report_row(src, rep, rep.status, 0, len(rep.findings)))
+    reports = pl.DataFrame(rows, schema={**REPORTS_SCHEMA, YEAR_COLUMN: pl.Int32}, orient="row")
+    reports = reports.with_columns(pl.col("source_path").alias(PATH_COLUMN))
+
+    def keyed(frame: pl.DataFrame, schema: dict) -> pl.DataFrame:
+        return frame.join(ids, on="doc").select([*schema, YEAR_COLUMN, PATH_COLUMN])
+
+    empty = batch is None
+    cells = pl.DataFrame(schema={**CELLS_SCHEMA, **_EXTRA}) if empty else keyed(batch.cells, CELLS_SCHEMA)
+    findings = pl.DataFrame(schema={**FINDINGS_SCHEMA, **_EXTRA}) if empty else keyed(batch.findings, FINDINGS_SCHEMA)
+    extra = [
+        (src.report_id, k, f.code, f.severity, f.line, f.table, f.row, f.column, f.message, None, src.source_path)
+        for src, rep in rejected
+        for k, f in enumerate(rep.findings, 1)
+    ]
+    findings = pl.concat(
+        [
+            findings.cast({**FINDINGS_SCHEMA, **_EXTRA}),
+            pl.DataFrame(extra, schema={**FINDINGS_SCHEMA, **_EXTRA}, orient="row"),
+        ]
     )
-    sections = pl.DataFrame(
-        [(rid, *s, y) for rid, y, r in zip(report_ids, years, batch, strict=True) for s in r.sections],
-        schema={**SECTIONS_SCHEMA, YEAR_COLUMN: pl.Int32},
-        orient="row",
+    sections = pl.DataFrame(schema={**SECTIONS_SCHEMA, **_EXTRA}) if empty else keyed(batch.sections, SECTIONS_SCHEMA)
+    frames = {"reports": reports, "report_cells": cells, "report_findings": findings, "report_sections": sections}
+    bucket = (
+        pl.col("report_id")
+        .str.slice(0, 1)
+        .replace_strict({c: int(c, 16) for c in "0123456789abcdef"}, default=0, return_dtype=pl.Int8)
     )
-    return {"reports": reports, "report_cells": cells, "report_findings": findings, "report_sections": sections}
+    return {name: frame.with_columns(bucket=bucket) for name, frame in frames.items()}
 
 
-def partition_dir(lake_dir: Path, table: str, year: int | None) -> Path:
-    return lake_dir / table / f"{YEAR_COLUMN}={NO_YEAR if year is None else year}"
+def partition_dir(lake_dir: Path, table: str, year: int | None, bucket: int) -> Path:
+    return lake_dir / table / f"{YEAR_COLUMN}={NO_YEAR if year is None else year}" / f"{BUCKET_COLUMN}={bucket}"
 
 
 def write_atomic(frame: pl.DataFrame, path: Path) -> None:
@@ -232,23 +232,24 @@ def write_atomic(frame: pl.DataFrame, path: Path) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def read_partition(lake_dir: Path, table: str, year: int | None) -> pl.DataFrame:
-    path = partition_dir(lake_dir, table, year) / "part-0.parquet"
+def read_partition(lake_dir: Path, table: str, year: int | None, bucket: int) -> pl.DataFrame:
+    path = partition_dir(lake_dir, table, year, bucket) / "part-0.parquet"
     if path.exists():
         return pl.read_parquet(path)
     return pl.DataFrame(schema=SCHEMAS[table])
 
 
-def write_partition(frame: pl.DataFrame, lake_dir: Path, table: str, year: int | None) -> Path | None:
-    """Write one year of one table (sorted, without the partition column); an empty year of a
-    known year is removed, while the no-year partition always exists so readers find a file."""
-    folder = partition_dir(lake_dir, table, year)
+def write_partition(frame: pl.DataFrame, lake_dir: Path, table: str, year: int | None, bucket: int) -> Path | None:
+    """Write one partition of one table (sorted, without the partition columns). An emptied
+    partition is removed, except the no-year one of bucket 0, kept so readers always find a file."""
+    folder = partition_dir(lake_dir, table, year, bucket)
     path = folder / "part-0.parquet"
     frame = frame.select(list(SCHEMAS[table])).sort(SORT_KEYS[table]).rechunk()
-    if frame.height == 0 and year is not None:
+    if frame.height == 0 and (year is not None or bucket != 0):
         path.unlink(missing_ok=True)
-        if folder.exists() and not any(folder.iterdir()):
-            folder.rmdir()
+        for parent in (folder, folder.parent):
+            if parent.exists() and not any(parent.iterdir()):
+                parent.rmdir()
         return None
     write_atomic(frame, path)
     return path
@@ -259,8 +260,8 @@ def read_table(lake_dir: Path, table: str) -> pl.DataFrame:
     folder = lake_dir / table
     if not folder.exists():
         return pl.DataFrame(schema={**SCHEMAS[table], YEAR_COLUMN: pl.Int32})
-    frame = pl.read_parquet(folder, hive_partitioning=True, hive_schema={YEAR_COLUMN: pl.Int32})
-    return frame.sort(SORT_KEYS[table])
+    frame = pl.read_parquet(folder, hive_partitioning=True, hive_schema={YEAR_COLUMN: pl.Int32, BUCKET_COLUMN: pl.Int8})
+    return frame.drop(BUCKET_COLUMN).sort(SORT_KEYS[table])
 
 
 def read_manifest(lake_dir: Path) -> pl.DataFrame:

@@ -17,8 +17,8 @@ _PAGE_NUMBER = re.compile(
 )
 
 
-def source_lines(text: str) -> list[str]:
-    """The report's lines, cleaned of stray content but with their numbering kept.
+def clean_text(text: str) -> str:
+    """The report's text cleaned of stray content, its line numbering kept.
 
     Whole-text substitutions (one pass each, in C) rather than per-line work: this runs on
     every report.
@@ -29,8 +29,12 @@ def source_lines(text: str) -> list[str]:
         text = text.replace("\f", "")
     if "[bookmark:" in text:
         text = _BOOKMARK.sub("", text)
-    text = _PAGE_NUMBER.sub("", text)
-    return text.split("\n")
+    return _PAGE_NUMBER.sub("", text)
+
+
+def source_lines(text: str) -> list[str]:
+    """The report's cleaned lines (1-based line n is index n - 1)."""
+    return clean_text(text).split("\n")
 
 
 def is_blank(line: str) -> bool:

@@ -128,11 +128,7 @@ def read_metadata(lines: list[str], preamble_end: int, script_traditional: bool)
             Finding("agency_not_found", "no title naming the agency before the first section", line=meta.title_line)
         )
 
-    period = None
-    for i, raw in enumerate(lines):
-        if ("统计期" in raw or "統計期" in raw) and (m := _PERIOD_YEAR.search(simple(raw))):
-            period = (int(m.group("year")), i + 1)
-            break
+    period = _statistics_period(lines, simple)
     if meta.report_year is None and period:
         meta.report_year = period[0]
         meta.findings.append(
@@ -155,13 +151,24 @@ def read_metadata(lines: list[str], preamble_end: int, script_traditional: bool)
     return meta
 
 
+def _statistics_period(lines: list[str], simple) -> tuple[int, int] | None:
+    """(year, line) of the statistics period (`统计期限自2023年1月1日起`), where stated."""
+    for i, raw in enumerate(lines):  # the cheap test first: this scans every line
+        if ("统计期" in raw or "統計期" in raw) and (m := _PERIOD_YEAR.search(simple(raw))):
+            return int(m.group("year")), i + 1
+    return None
+
+
 def _signature_date(lines: list[str], meta: Metadata) -> None:
     """The date under the signature: the last line that is only a date, near the end."""
     tail = []
+    seen = 0
     for i in range(len(lines) - 1, -1, -1):
         if not is_blank(lines[i]):
-            tail.append((i, fold(lines[i])))
-            if len(tail) == _TAIL_LINES:
+            seen += 1
+            if "年" in lines[i] and len(lines[i]) < 60:  # both date forms need 年; fold the few that have it
+                tail.append((i, fold(lines[i])))
+            if seen == _TAIL_LINES:
                 break
     for i, text in tail:
         if m := _SIGNATURE_DATE.match(text):

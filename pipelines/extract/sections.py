@@ -8,6 +8,7 @@ searched in template order, so `四、结转下年度继续办理` inside table 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from pipelines.extract.findings import Finding
 from pipelines.extract.normalize import label_key
@@ -26,28 +27,27 @@ class SectionSpan:
     end: int  # 0-based index, exclusive
 
 
-def _heading_candidates(lines: list[str]) -> list[tuple[int, str]]:
-    """(index, label key) of every line short enough to be a heading, keyed once."""
-    candidates = []
-    for i, line in enumerate(lines):
-        stripped = line.strip()
-        if stripped and len(stripped) <= _MAX_HEADING_CHARS:
-            candidates.append((i, label_key(stripped)))
-    return candidates
-
-
-def find_sections(lines: list[str]) -> tuple[list[SectionSpan], list[Finding]]:
-    """Section spans in file order (preamble first, as number 0), and a finding per missing one."""
-    found: list[tuple[int, int]] = []  # (section number, 0-based line index)
-    findings: list[Finding] = []
-    candidates = _heading_candidates(lines)
-    cursor = 0  # position in candidates
+@lru_cache(maxsize=65536)
+def heading_number(stripped: str) -> int | None:
+    """The number of the section this short line heads, or None."""
+    key = label_key(stripped)
     for section in SECTIONS:
-        target = section.heading
-        for k in range(cursor, len(candidates)):
-            i, key = candidates[k]
-            if key.startswith(target) and len(key) - len(target) <= _MAX_EXTRA_CHARS:
-                found.append((section.number, i))
+        if key.startswith(section.heading) and len(key) - len(section.heading) <= _MAX_EXTRA_CHARS:
+            return section.number
+    return None
+
+
+def select_headings(hits: list[tuple[int, int, str]], line_count: int) -> tuple[list[SectionSpan], list[Finding]]:
+    """Section spans from the heading-like lines of a report, `(index, section, text)` in file
+    order: each section is the first of its kind after the previous one found, so a table's
+    `四、结转下年度继续办理` is never taken for a heading. Preamble first, as number 0."""
+    found: list[tuple[int, int, str]] = []  # (section number, 0-based line index, text)
+    findings: list[Finding] = []
+    cursor = 0
+    for section in SECTIONS:
+        for k in range(cursor, len(hits)):
+            if hits[k][1] == section.number:
+                found.append((section.number, hits[k][0], hits[k][2]))
                 cursor = k + 1
                 break
         else:
@@ -58,13 +58,23 @@ def find_sections(lines: list[str]) -> tuple[list[SectionSpan], list[Finding]]:
                     table=section.key if section.number in (2, 3, 4) else None,
                 )
             )
-    spans: list[SectionSpan] = []
-    first_heading = found[0][1] if found else len(lines)
-    spans.append(SectionSpan(0, None, 1, 0, first_heading))
-    for k, (number, i) in enumerate(found):
-        end = found[k + 1][1] if k + 1 < len(found) else len(lines)
-        spans.append(SectionSpan(number, lines[i].strip(), i + 1, i + 1, end))
+    first_heading = found[0][1] if found else line_count
+    spans = [SectionSpan(0, None, 1, 0, first_heading)]
+    for k, (number, i, text) in enumerate(found):
+        end = found[k + 1][1] if k + 1 < len(found) else line_count
+        spans.append(SectionSpan(number, text, i + 1, i + 1, end))
     return spans, findings
+
+
+def find_sections(lines: list[str]) -> tuple[list[SectionSpan], list[Finding]]:
+    """Section spans of one report's lines (preamble first, as number 0), and a finding per
+    missing heading."""
+    hits = []
+    for i, line in enumerate(lines):
+        stripped = line.strip()
+        if stripped and len(stripped) <= _MAX_HEADING_CHARS and (number := heading_number(stripped)):
+            hits.append((i, number, stripped))
+    return select_headings(hits, len(lines))
 
 
 def section_text(lines: list[str], span: SectionSpan) -> str:

@@ -16,10 +16,14 @@ from pipelines.extract.cells import Cell, CellStream
 from pipelines.extract.findings import Finding
 from pipelines.extract.normalize import BLANK, NUMBER, is_value_like, label_key, read_value
 from pipelines.extract.template import (
+    ACTIVE_ROWS,
+    ACTIVE_ROWS_2019,
     DECIMAL_CELLS,
     OTHER_PROCESSING_PARTS,
     REQUEST_COLUMNS,
     REQUEST_GROUPS,
+    REQUEST_ROWS,
+    REQUEST_ROWS_2019,
     REVIEW_GROUPS,
     REVIEW_HEADER,
     REVIEW_RESULTS,
@@ -59,6 +63,23 @@ def _match(key: str, rows: tuple[Row, ...]) -> Row | None:
             if hit and len(sig) > best_len:
                 best, best_len = row, len(sig)
     return best
+
+
+_EVERY_LABEL: tuple[Row, ...] = tuple(
+    {id(r): r for r in (*ACTIVE_ROWS, *ACTIVE_ROWS_2019, *REQUEST_ROWS, *REQUEST_ROWS_2019, *REQUEST_GROUPS)}.values()
+)
+
+
+@lru_cache(maxsize=65536)
+def is_stray_value(text: str) -> bool:
+    """A short text that no table knows as a label or header word (`O`, `l`, `3件`): every
+    reader takes it for a value it cannot read, whatever the table."""
+    if is_value_like(text):
+        return False
+    key = label_key(text)
+    return (
+        len(key) <= _MAX_VALUE_TEXT and not (key and key in _REVIEW_HEADER_TEXT) and _match(key, _EVERY_LABEL) is None
+    )
 
 
 def _is_value_cell(cell: Cell, known: tuple[Row, ...]) -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from lxml import html as lxml_html
+from lxml import etree
 
 from pipelines.extract.decode import decode
 from pipelines.extract.findings import Finding
@@ -23,6 +23,8 @@ _BLOCK = {
     "address", "figure", "figcaption", "hr",
 }  # fmt: skip
 _SPACES = re.compile(r"[ \t\r\f\v]+")
+# lxml's plain HTML parser: its elements need no Python class lookup, unlike lxml.html's
+_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True)
 
 
 def _decode(data: bytes) -> tuple[str | None, str | None, tuple[Finding, ...]]:
@@ -48,52 +50,45 @@ class _Writer:
         self.sources.append(source or (self.sources[-1] if self.sources else 1))
 
 
-def _text_lines(element: lxml_html.HtmlElement) -> list[str]:
-    """The element's text, split where it has <br> or block children, whitespace collapsed."""
-    pieces: list[str] = []
-
-    def visit(node: lxml_html.HtmlElement) -> None:
-        if not isinstance(node.tag, str) or node.tag in _SKIP:
-            return
-        if node.tag == "br" or (node.tag in _BLOCK and node is not element):
-            pieces.append("\n")
-        if node.text:
-            pieces.append(node.text)
-        for child in node:
-            visit(child)
-            if child.tail:
-                pieces.append(child.tail)
-        if node.tag in _BLOCK and node is not element:
-            pieces.append("\n")
-
-    visit(element)
-    lines = [_SPACES.sub(" ", line).strip() for line in "".join(pieces).split("\n")]
+def _text_lines(element: etree._Element) -> list[str]:
+    """The element's text lines (a `<br>` or a block inside it breaks a line: `_mark_breaks`
+    put newlines there), whitespace collapsed, empty lines dropped."""
+    lines = (_SPACES.sub(" ", line).strip() for line in "".join(element.itertext()).split("\n"))
     return [line for line in lines if line]
 
 
-def _table(table: lxml_html.HtmlElement, out: _Writer) -> None:
-    for row in table.iter("tr"):
-        if row.getparent() is not None and _owning_table(row) is not table:
-            continue  # a row of a nested table
+def _mark_breaks(root: etree._Element) -> None:
+    """Drop what is never text (scripts, comments) and put a newline at every `<br>` and
+    around every block, so that text lines can be read off `itertext` in C."""
+    etree.strip_elements(root, *_SKIP, etree.Comment, etree.ProcessingInstruction, with_tail=False)
+    for br in root.iter("br"):
+        br.tail = "\n" + (br.tail or "")
+    for block in root.iter(*_BLOCK):
+        block.text = "\n" + (block.text or "")
+        block.tail = "\n" + (block.tail or "")
+
+
+_OWN_ROWS = etree.XPath(".//tr[count(ancestor::table) = $depth]")  # not the rows of a nested table
+
+
+def _table(table: etree._Element, out: _Writer) -> None:
+    depth = int(table.xpath("count(ancestor-or-self::table)"))
+    for row in _OWN_ROWS(table, depth=depth):
         out.add("", row.sourceline)
-        for cell in row:
-            if cell.tag not in ("td", "th"):
-                continue
-            lines = _text_lines(cell)
+        for cell in row.iterchildren("td", "th"):
+            text = "".join(cell.itertext())
+            if "\n" in text:
+                lines = _text_lines(cell)
+            else:  # the common case: a one-line cell
+                one = _SPACES.sub(" ", text).strip()
+                lines = [one] if one else []
             out.add("\t" + (lines[0] if lines else ""), cell.sourceline)
             for more in lines[1:]:
                 out.add(more, cell.sourceline)
     out.add("", table.sourceline)
 
 
-def _owning_table(row: lxml_html.HtmlElement) -> lxml_html.HtmlElement | None:
-    node = row.getparent()
-    while node is not None and node.tag != "table":
-        node = node.getparent()
-    return node
-
-
-def _walk(element: lxml_html.HtmlElement, out: _Writer) -> None:
+def _walk(element: etree._Element, out: _Writer) -> None:
     if not isinstance(element.tag, str) or element.tag in _SKIP:
         return
     if element.tag == "table":
@@ -118,7 +113,10 @@ def html_to_text(data: bytes) -> Converted:
         return Converted(None, HTML, encoding, findings=findings)
     text = text.lstrip("\ufeff")
     text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)  # lxml refuses str input with an XML declaration
-    root = lxml_html.document_fromstring(text)
+    root = etree.fromstring(text, _PARSER)
+    if root is None:
+        return Converted(None, HTML, encoding, findings=(Finding("not_text", "an HTML file with no content"),))
+    _mark_breaks(root)
     out = _Writer()
     body = root.find("body")
     _walk(body if body is not None else root, out)
