@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 from io import BytesIO
 
-from pipelines.extract.cells import split_cells
+from pipelines.extract.batch import split_region
 from pipelines.extract.lines import source_lines
 from pipelines.extract.sections import find_sections
 
@@ -28,7 +28,7 @@ def blocks(text: str) -> list[Block]:
             out.append(span.heading)
         if span.number in (2, 3, 4):
             rows: list[list[str]] = []
-            for cell in split_cells(lines, span.start, span.end).cells:
+            for cell in split_region(lines[span.start : span.end]).cells:
                 if cell.row_start or not rows:
                     rows.append([])
                 rows[-1].append(cell.text.strip())

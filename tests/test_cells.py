@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from pipelines.extract.cells import split_cells
+from pipelines.extract.batch import split_region
 
 
 def _split(text: str):
-    lines = text.split("\n")
-    return split_cells(lines, 0, len(lines))
+    return split_region(text.split("\n"))
 
 
 def test_tab_layout_continuation_and_rows() -> None:

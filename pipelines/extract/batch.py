@@ -18,6 +18,7 @@ from functools import lru_cache
 
 import polars as pl
 
+from pipelines.extract.cells import Cell, CellStream
 from pipelines.extract.findings import CODES, Finding
 from pipelines.extract.lines import clean_text
 from pipelines.extract.metadata import Metadata, read_metadata
@@ -194,6 +195,21 @@ def _to_source_lines(documents: Sequence[Document], batch: ParsedBatch) -> Parse
                 if line is not None and 0 < line <= size:
                     setattr(meta, name, d.line_map[line - 1])
     return ParsedBatch(batch.docs, remap(batch.cells), remap(batch.findings), remap(batch.sections))
+
+
+def split_region(lines: list[str]) -> CellStream:
+    """The cells of one table region's lines, as the readers see them (for tests and tools)."""
+    frame = _lines(["\n".join(lines)])
+    regions = pl.DataFrame(
+        {"doc": [0], "table_no": [2], "start": [0], "end": [len(lines)]},
+        schema={"doc": pl.UInt32, "table_no": pl.Int8, "start": pl.Int32, "end": pl.Int32},
+    )
+    cells = _cells(frame, regions).sort("k")
+    layout = cells["layout"][0] if cells.height else PARAGRAPH
+    found = tuple(
+        Cell(text, line, row_start) for text, line, row_start in cells.select("text", "line", "row_start").iter_rows()
+    )
+    return CellStream(found, rows_known=layout in (TAB, PIPE, SPACED), rows_wrap=layout == SPACED)
 
 
 def _lines(texts: list[str]) -> pl.DataFrame:

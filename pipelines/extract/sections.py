@@ -75,8 +75,3 @@ def find_sections(lines: list[str]) -> tuple[list[SectionSpan], list[Finding]]:
         if stripped and len(stripped) <= _MAX_HEADING_CHARS and (number := heading_number(stripped)):
             hits.append((i, number, stripped))
     return select_headings(hits, len(lines))
-
-
-def section_text(lines: list[str], span: SectionSpan) -> str:
-    """The section's body, blank lines at either end trimmed, for full-text search."""
-    return "\n".join(lines[span.start : span.end]).strip()
