@@ -19,6 +19,7 @@ import os
 import shutil
 import time
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -175,20 +176,71 @@ def read_chunk(tasks: list[tuple[RawFile, str | None]]) -> ChunkResult:
     return ChunkResult(shas, lake_frames(batch, sources, rejected), len(documents))
 
 
-def _run_chunks(tasks: list[tuple[RawFile, str | None]], workers: int, progress: bool | None) -> list[ChunkResult]:
+def _run_chunks(
+    tasks: list[tuple[RawFile, str | None]], workers: int, progress: bool | None, consume: Callable[[ChunkResult], None]
+) -> None:
+    """Read and parse the tasks in chunks (a pool of processes when there are many), handing
+    each chunk's result to `consume` as it comes, so rows never pile up in memory."""
     chunks = [tasks[start : start + CHUNK] for start in range(0, len(tasks), CHUNK)]
-    bar = {
-        "desc": "parse",
-        "unit": "chunk",
-        "total": len(chunks),
-        "disable": None if progress is None else not progress,
-    }
+    disable = None if progress is None else not progress
+    bar = tqdm(total=len(tasks), desc="parse", unit="file", disable=disable)
     if workers <= 1 or len(tasks) < POOL_THRESHOLD:
-        return [read_chunk(chunk) for chunk in tqdm(chunks, **bar)]
-    # spawn, not fork: the caller may be a threaded process (Dagster, a notebook)
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        return list(tqdm(pool.map(read_chunk, chunks), **bar))
+        results = map(read_chunk, chunks)
+        for chunk, result in zip(chunks, results, strict=True):
+            consume(result)
+            bar.update(len(chunk))
+    else:
+        # spawn, not fork: the caller may be a threaded process (Dagster, a notebook)
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            for chunk, result in zip(chunks, pool.map(read_chunk, chunks), strict=True):
+                consume(result)
+                bar.update(len(chunk))
+    bar.close()
+
+
+def _key() -> pl.Expr:
+    """A row's file and report id: tells apart a file's parse from its copy row."""
+    return pl.concat_str(PATH_COLUMN, pl.lit("\0"), "report_id")
+
+
+class _Staging:
+    """New rows, set aside per partition on disk as chunks arrive; assembled at the end."""
+
+    def __init__(self, lake_dir: Path) -> None:
+        self.root = lake_dir / f".staging-{os.getpid()}"
+        shutil.rmtree(self.root, ignore_errors=True)
+        self.reports: list[pl.DataFrame] = []  # small: kept in memory
+        self.pieces: dict[tuple[str, int | None, int], list[Path]] = defaultdict(list)
+        self.count = 0
+
+    def add(self, frames: dict[str, pl.DataFrame] | None) -> None:
+        if frames is None:
+            return
+        self.reports.append(frames["reports"])
+        for table, frame in frames.items():
+            for (year, bucket), part in frame.partition_by([YEAR_COLUMN, BUCKET_COLUMN], as_dict=True).items():
+                path = self.root / f"{self.count}.parquet"
+                self.count += 1
+                path.parent.mkdir(parents=True, exist_ok=True)
+                part.write_parquet(path, compression="uncompressed", statistics=False)
+                self.pieces[(table, year, int(bucket))].append(path)
+
+    def partitions(self) -> set[tuple[int | None, int]]:
+        return {(year, bucket) for _, year, bucket in self.pieces}
+
+    def read(self, table: str, year: int | None, bucket: int, excluded: list[str]) -> pl.DataFrame | None:
+        paths = self.pieces.get((table, year, bucket))
+        if not paths:
+            return None
+        frame = pl.concat([pl.read_parquet(p) for p in paths], how="vertical_relaxed")
+        return frame.filter(~_key().is_in(excluded)) if excluded else frame
+
+    def all_reports(self) -> pl.DataFrame | None:
+        return pl.concat(self.reports, how="vertical_relaxed") if self.reports else None
+
+    def close(self) -> None:
+        shutil.rmtree(self.root, ignore_errors=True)
 
 
 def _duplicate_roles(shas: dict[str, str]) -> dict[str, tuple[str, int, str]]:
@@ -223,57 +275,68 @@ def extract(
     by_rel = {raw.rel: raw for raw in scanned}
     seconds = {"scan": time.perf_counter() - clock}
 
-    # 1. read what changed on disk; parse what changed in its bytes
+    # 1. read what changed on disk; parse what changed in its bytes; set the rows aside
     clock = time.perf_counter()
     changed = [raw for raw in scanned if raw.rel not in known or _stat(known[raw.rel]) != (raw.size, raw.mtime_ns)]
     tasks = [(raw, known[raw.rel]["sha256"] if raw.rel in known else None) for raw in changed]
-    results = _run_chunks(tasks, workers or os.cpu_count() or 1, progress)
-    read_shas = {rel: sha for result in results for rel, sha in result.shas.items()}
-    parsed = sum(result.parsed for result in results)
-    new = _concat([r.frames for r in results if r.frames is not None])
-    seconds["parse"] = time.perf_counter() - clock
+    staging = _Staging(lake_dir)
+    read_shas: dict[str, str] = {}
+    parsed = 0
 
-    # 2. with every hash known, decide who is a report and who a copy
-    clock = time.perf_counter()
-    shas = {raw.rel: read_shas.get(raw.rel, known.get(raw.rel, {}).get("sha256", "")) for raw in scanned}
-    roles = _duplicate_roles(shas)
-    read_anew = set(new["reports"]["source_path"].to_list()) if new else set()
-    copies, reparse = [], []
-    for raw in scanned:
-        report_id, copy, first = roles.get(raw.rel, (None, 0, raw.rel))
-        old = known.get(raw.rel)
-        if copy and (raw.rel in read_anew or old is None or old["report_id"] != report_id):
-            finding = Finding("duplicate_file", f"same bytes as {first}")
-            report = Report(raw.rel, findings=[finding])
-            copies.append((_source(raw, report_id, shas[raw.rel], raw.size or 0), report))
-        elif not copy and raw.rel not in read_anew and old is not None and "-dup" in old["report_id"]:
-            reparse.append((raw, None))  # was a copy, is now the report (the earlier file went)
-    if new is not None and copies:  # a copy's parse is dropped: its row says what it is a copy of
-        dropped = [src.source_path for src, _ in copies]
-        new = {name: _without(frame, dropped) for name, frame in new.items()}
-    more = [lake_frames(None, [], copies)] if copies else []
-    if reparse:
-        again = read_chunk(reparse)
-        parsed += again.parsed
-        more.append(again.frames)
-    new = _concat(([new] if new else []) + more)
+    def consume(result: ChunkResult) -> None:
+        nonlocal parsed
+        read_shas.update(result.shas)
+        parsed += result.parsed
+        staging.add(result.frames)
 
-    # 3. what to drop, what to add, what only moved in time
-    replaced = set(new["reports"]["source_path"].to_list()) if new else set()
-    current = set(by_rel)
-    removed = [row for rel, row in known.items() if rel not in current]
-    drop: dict[tuple[int | None, int], set[str]] = defaultdict(set)
-    for row in removed + [known[rel] for rel in replaced if rel in known]:
-        drop[(row[YEAR_COLUMN], bucket_of(row["report_id"]))].add(row["report_id"])
-    touched: dict[tuple[int | None, int], dict[str, dt.datetime | None]] = defaultdict(dict)
-    for rel, row in known.items():
-        raw = by_rel.get(rel)
-        if raw is not None and rel not in replaced and _stat(row) != (raw.size, raw.mtime_ns):
-            touched[(row[YEAR_COLUMN], bucket_of(row["report_id"]))][row["report_id"]] = _modified(raw)
+    try:
+        _run_chunks(tasks, workers or os.cpu_count() or 1, progress, consume)
+        seconds["parse"] = time.perf_counter() - clock
 
-    # 4. rewrite the partitions touched, then the manifest (an unchanged folder writes nothing)
-    written = _apply(lake_dir, new, drop, touched)
-    new_manifest = _manifest(manifest, new, by_rel, shas, removed, touched)
+        # 2. with every hash known, decide who is a report and who a copy
+        clock = time.perf_counter()
+        shas = {raw.rel: read_shas.get(raw.rel, known.get(raw.rel, {}).get("sha256", "")) for raw in scanned}
+        roles = _duplicate_roles(shas)
+        staged = staging.all_reports()
+        read_anew = set(staged["source_path"].to_list()) if staged is not None else set()
+        copies, reparse = [], []
+        for raw in scanned:
+            report_id, copy, first = roles.get(raw.rel, (None, 0, raw.rel))
+            old = known.get(raw.rel)
+            if copy and (raw.rel in read_anew or old is None or old["report_id"] != report_id):
+                finding = Finding("duplicate_file", f"same bytes as {first}")
+                report = Report(raw.rel, findings=[finding])
+                copies.append((_source(raw, report_id, shas[raw.rel], raw.size or 0), report))
+            elif not copy and raw.rel not in read_anew and old is not None and "-dup" in old["report_id"]:
+                reparse.append((raw, None))  # was a copy, is now the report (the earlier file went)
+        # a copy's parse (under the first file's id) gives way to its copy row
+        excluded = [f"{src.source_path}\0{src.sha256[:16]}" for src, _ in copies]
+        staging.reports = [r.filter(~_key().is_in(excluded)) for r in staging.reports]
+        staging.add(lake_frames(None, [], copies) if copies else None)
+        if reparse:
+            again = read_chunk(reparse)
+            parsed += again.parsed
+            staging.add(again.frames)
+        new_reports = staging.all_reports()
+
+        # 3. what to drop, what to add, what only moved in time
+        replaced = set(new_reports["source_path"].to_list()) if new_reports is not None else set()
+        current = set(by_rel)
+        removed = [row for rel, row in known.items() if rel not in current]
+        drop: dict[tuple[int | None, int], set[str]] = defaultdict(set)
+        for row in removed + [known[rel] for rel in replaced if rel in known]:
+            drop[(row[YEAR_COLUMN], bucket_of(row["report_id"]))].add(row["report_id"])
+        touched: dict[tuple[int | None, int], dict[str, dt.datetime | None]] = defaultdict(dict)
+        for rel, row in known.items():
+            raw = by_rel.get(rel)
+            if raw is not None and rel not in replaced and _stat(row) != (raw.size, raw.mtime_ns):
+                touched[(row[YEAR_COLUMN], bucket_of(row["report_id"]))][row["report_id"]] = _modified(raw)
+
+        # 4. rewrite the partitions touched, then the manifest (an unchanged folder writes nothing)
+        written = _apply(lake_dir, staging, excluded, drop, touched)
+    finally:
+        staging.close()
+    new_manifest = _manifest(manifest, new_reports, by_rel, shas, removed, touched)
     if written or not (lake_dir / MANIFEST).exists() or not new_manifest.equals(manifest.sort("source_path")):
         write_manifest(new_manifest, lake_dir)
     seconds["write"] = time.perf_counter() - clock
@@ -285,34 +348,20 @@ def _stat(entry: dict[str, object]) -> tuple[object, object]:
     return entry["size_bytes"], entry["mtime_ns"]
 
 
-def _concat(parts: list[dict[str, pl.DataFrame]]) -> dict[str, pl.DataFrame] | None:
-    if not parts:
-        return None
-    return {name: pl.concat([p[name] for p in parts], how="vertical_relaxed") for name in SCHEMAS}
-
-
-def _without(frame: pl.DataFrame, paths: list[str]) -> pl.DataFrame:
-    return frame.filter(~pl.col(PATH_COLUMN).is_in(paths))
-
-
 def _apply(
     lake_dir: Path,
-    new: dict[str, pl.DataFrame] | None,
+    staging: _Staging,
+    excluded: list[str],
     drop: dict[tuple[int | None, int], set[str]],
     touched: dict[tuple[int | None, int], dict[str, dt.datetime | None]],
 ) -> list[Path]:
-    partitions = set(drop) | set(touched)
-    by_partition: dict[str, dict[tuple, pl.DataFrame]] = {}
-    if new is not None:
-        for name, frame in new.items():
-            groups = frame.partition_by([YEAR_COLUMN, BUCKET_COLUMN], as_dict=True)
-            by_partition[name] = {(y, int(b)): g for (y, b), g in groups.items()}
-            partitions |= set(by_partition[name])
+    """Rewrite every partition that loses, gains or updates rows, one at a time."""
+    partitions = set(drop) | set(touched) | staging.partitions()
     if not (lake_dir / "reports").exists():
         partitions.add((None, 0))  # the no-year partition always exists, so readers always find files
     written: list[Path] = []
     for year, bucket in sorted(partitions, key=lambda p: (p[0] is None, p[0] or 0, p[1])):
-        adding = by_partition.get("reports", {}).get((year, bucket))
+        adding = staging.read("reports", year, bucket, excluded)
         ids = drop.get((year, bucket), set()) | (set(adding["report_id"].to_list()) if adding is not None else set())
         for table, schema in SCHEMAS.items():
             old = read_partition(lake_dir, table, year, bucket)
@@ -329,7 +378,8 @@ def _apply(
                     .drop("touched")
                 )
             parts = [old.select(list(schema))]
-            if (fresh := by_partition.get(table, {}).get((year, bucket))) is not None:
+            fresh = adding if table == "reports" else staging.read(table, year, bucket, excluded)
+            if fresh is not None:
                 parts.append(fresh.select(list(schema)))
             path = write_partition(pl.concat(parts, how="vertical_relaxed"), lake_dir, table, year, bucket)
             if path is not None:
@@ -339,14 +389,14 @@ def _apply(
 
 def _manifest(
     manifest: pl.DataFrame,
-    new: dict[str, pl.DataFrame] | None,
+    new_reports: pl.DataFrame | None,
     by_rel: dict[str, RawFile],
     shas: dict[str, str],
     removed: list[dict],
     touched: dict[tuple[int | None, int], dict[str, dt.datetime | None]],
 ) -> pl.DataFrame:
     """One row per raw file now: kept rows (with new times where touched) and new ones."""
-    replaced = set(new["reports"]["source_path"].to_list()) if new else set()
+    replaced = set(new_reports["source_path"].to_list()) if new_reports is not None else set()
     gone = {row["source_path"] for row in removed} | replaced
     kept = manifest.filter(~pl.col("source_path").is_in(list(gone)))
     if any(touched.values()):
@@ -361,9 +411,8 @@ def _manifest(
             .drop("size", "mtime")
         )
     parts = [kept.select(list(MANIFEST_SCHEMA))]
-    if new is not None:
-        sections = new["report_sections"].group_by("report_id").agg(n_sections=pl.len())
-        rows = new["reports"].join(sections, on="report_id", how="left").with_columns(pl.col("n_sections").fill_null(0))
+    if new_reports is not None:
+        rows = new_reports
         rows = rows.with_columns(
             size_bytes=pl.col("source_path").replace_strict({r: by_rel[r].size for r in replaced}, default=None),
             mtime_ns=pl.col("source_path").replace_strict({r: by_rel[r].mtime_ns for r in replaced}, default=None),

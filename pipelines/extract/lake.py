@@ -188,7 +188,11 @@ def lake_frames(
     for src, rep in rejected:
         rows.append(_report_row(src, rep, rep.status, 0, len(rep.findings)))
     reports = pl.DataFrame(rows, schema={**REPORTS_SCHEMA, YEAR_COLUMN: pl.Int32}, orient="row")
-    reports = reports.with_columns(pl.col("source_path").alias(PATH_COLUMN))
+    sections_of = dict(batch.sections.group_by("doc").len().iter_rows()) if batch is not None else {}
+    reports = reports.with_columns(
+        pl.col("source_path").alias(PATH_COLUMN),
+        n_sections=pl.Series([sections_of.get(i, 0) for i in range(len(rows))], dtype=pl.Int32),
+    )
 
     def keyed(frame: pl.DataFrame, schema: dict) -> pl.DataFrame:
         return frame.join(ids, on="doc").select([*schema, YEAR_COLUMN, PATH_COLUMN])
