@@ -205,42 +205,43 @@ def _key() -> pl.Expr:
 
 
 class _Staging:
-    """New rows, set aside per partition on disk as chunks arrive; assembled at the end."""
+    """New rows, set aside per partition as chunks arrive, in compact types (categorical keys
+    and ids): the rows of a whole corpus fit in memory, and each partition is assembled once."""
 
     def __init__(self, lake_dir: Path) -> None:
-        self.root = lake_dir / f".staging-{os.getpid()}"
-        shutil.rmtree(self.root, ignore_errors=True)
-        self.reports: list[pl.DataFrame] = []  # small: kept in memory
-        self.pieces: dict[tuple[str, int | None, int], list[Path]] = defaultdict(list)
-        self.count = 0
+        self.reports: list[pl.DataFrame] = []
+        self.pieces: dict[tuple[str, int | None, int], list[pl.DataFrame]] = defaultdict(list)
 
     def add(self, frames: dict[str, pl.DataFrame] | None) -> None:
         if frames is None:
             return
         self.reports.append(frames["reports"])
         for table, frame in frames.items():
-            for (year, bucket), part in frame.partition_by([YEAR_COLUMN, BUCKET_COLUMN], as_dict=True).items():
-                path = self.root / f"{self.count}.parquet"
-                self.count += 1
-                path.parent.mkdir(parents=True, exist_ok=True)
-                part.write_parquet(path, compression="uncompressed", statistics=False)
-                self.pieces[(table, year, int(bucket))].append(path)
+            compact = frame.with_columns(pl.col(c).cast(pl.Categorical) for c in _COMPACT if c in frame.columns)
+            for (year, bucket), part in compact.partition_by([YEAR_COLUMN, BUCKET_COLUMN], as_dict=True).items():
+                self.pieces[(table, year, int(bucket))].append(part)
 
     def partitions(self) -> set[tuple[int | None, int]]:
         return {(year, bucket) for _, year, bucket in self.pieces}
 
     def read(self, table: str, year: int | None, bucket: int, excluded: list[str]) -> pl.DataFrame | None:
-        paths = self.pieces.get((table, year, bucket))
-        if not paths:
+        parts = self.pieces.get((table, year, bucket))
+        if not parts:
             return None
-        frame = pl.concat([pl.read_parquet(p) for p in paths], how="vertical_relaxed")
+        frame = pl.concat(parts, how="vertical_relaxed").with_columns(
+            pl.col(c).cast(pl.String) for c in _COMPACT if c in parts[0].columns
+        )
         return frame.filter(~_key().is_in(excluded)) if excluded else frame
 
     def all_reports(self) -> pl.DataFrame | None:
         return pl.concat(self.reports, how="vertical_relaxed") if self.reports else None
 
     def close(self) -> None:
-        shutil.rmtree(self.root, ignore_errors=True)
+        self.pieces.clear()
+
+
+# columns stored as categoricals while staged: ids, paths and keys repeat on every cell
+_COMPACT = ("report_id", PATH_COLUMN, "table_key", "row_key", "column_key", "code", "severity")
 
 
 def _duplicate_roles(shas: dict[str, str]) -> dict[str, tuple[str, int, str]]:
