@@ -1,7 +1,8 @@
 """Publish a freshly built warehouse so readers are never blocked nor shown a half-built one.
 
 The pipeline builds into a new DuckDB file; `publish` makes it self-contained (the staging and
-intermediate views over the live lake are dropped: what remains reads only its own tables),
+intermediate views over the live lake are dropped: what remains reads only its own tables;
+the intermediate tables stay, for the next incremental build),
 exports the dimensions and marts of the `main` schema to `<lake>/marts/*.parquet` (the large
 `fct_` tables stay in the warehouse; the lake holds their cells), checkpoints and closes it,
 then renames it over the published file. A reader holding the old file keeps its snapshot,
@@ -17,7 +18,8 @@ from pathlib import Path
 
 import duckdb
 
-# Schemas holding views over the lake's Parquet files (live files, relative to the lake).
+# Schemas whose views read the lake's Parquet files (live files): dropped at publishing; their
+# tables (the incremental working tables of `intermediate`) stay for the next build.
 _VIEW_SCHEMAS = ("staging", "intermediate")
 # DuckDB's storage version number for files DuckDB 1.0 and later can read.
 DUCKDB_V1_STORAGE = 64
@@ -75,8 +77,11 @@ def publish(build_file: Path, published: Path, marts_dir: Path, dbt_project_hash
     """
     con = duckdb.connect(str(build_file))
     try:
-        for schema in _VIEW_SCHEMAS:
-            con.execute(f"drop schema if exists {schema} cascade")
+        for schema, view in con.execute(
+            "select schema_name, view_name from duckdb_views() where not internal and schema_name in (?, ?)",
+            list(_VIEW_SCHEMAS),
+        ).fetchall():
+            con.execute(f'drop view "{schema}"."{view}"')
         con.execute(
             "create or replace table main.warehouse_build as "
             "select cast(current_timestamp as timestamp) as built_at, ? as dbt_project_hash, "

@@ -14,7 +14,15 @@
     {%- endif %}
 {% endmacro %}
 
-{#- The config every incremental fact shares: rows replaced per report, and the rows of reports
+{#- For an incremental model whose rows depend on a report's cells only (so never change for
+    a report id, the hash of its bytes): on an incremental run, only reports not built yet. -#}
+{% macro only_new_reports(column='report_id') %}
+    {%- if is_incremental() %}
+    and {{ column }} not in (select report_id from {{ this }})
+    {%- endif %}
+{% endmacro %}
+
+{#- The config every incremental model shares: rows replaced per report, and the rows of reports
     that left the lake deleted after each run. -#}
 {% macro report_incremental_config() %}
     {{ config(

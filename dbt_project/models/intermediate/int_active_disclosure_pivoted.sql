@@ -1,5 +1,8 @@
 -- Table 2 with its measures as columns: one row per report × item. The 2019/2020 template's
 -- measures have columns of their own (never aliased onto the 2021 ones).
+-- Built incrementally: a report's rows depend on its cells only.
+{{ report_incremental_config() }}
+
 select
     report_id,
     row_key as item_key,
@@ -16,5 +19,5 @@ select
     cast(max(value) filter (where column_key = 'procurement_items') as bigint) as procurement_items_2019,
     cast(max(value) filter (where column_key = 'procurement_amount') as decimal(18, 4)) as procurement_amount_wan_yuan_2019
 from {{ ref('stg_lake__report_cells') }}
-where table_key = 'active_disclosure'
+where table_key = 'active_disclosure' {{ only_new_reports() }}
 group by report_id, row_key

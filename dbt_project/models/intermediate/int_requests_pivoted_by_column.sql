@@ -1,8 +1,11 @@
 -- Table 3 turned sideways: one row per report × applicant column with the four flow rows
 -- and the sum of the result rows (for R1 and R3). Every non-rejected report gets all seven
--- columns, so a missing table shows as nulls rather than as absent rows.
+-- columns, so a missing table shows as nulls rather than as absent rows. Built incrementally:
+-- a report's rows depend on its cells only.
+{{ report_incremental_config() }}
+
 with reports as (
-    select report_id from {{ ref('int_reports_resolved') }} where not is_rejected
+    select report_id from {{ ref('int_reports_resolved') }} where not is_rejected {{ only_new_reports() }}
 ),
 
 applicant_columns as (
@@ -16,7 +19,7 @@ result_rows as (
 cells as (
     select report_id, row_key, column_key, value
     from {{ ref('stg_lake__report_cells') }}
-    where table_key = 'requests'
+    where table_key = 'requests' and report_id in (select report_id from reports)
 ),
 
 combined_other as (
