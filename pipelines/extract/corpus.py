@@ -79,30 +79,41 @@ class ExtractSummary:
     seconds: dict[str, float] = field(default_factory=dict)
 
 
-def raw_files(raw_dir: Path) -> list[Path]:
-    """Every file under `raw_dir`, hidden ones included (nothing is dropped silently), sorted;
-    links to directories are not followed, so a link loop cannot trap the walk."""
+def _check_folder(raw_dir: Path) -> None:
     if not raw_dir.exists():
         raise RawFolderError(f"raw folder not found: {raw_dir}")
     if not raw_dir.is_dir():
         raise RawFolderError(f"raw folder is not a folder: {raw_dir}")
-    found: list[Path] = []
-    for folder, dirs, files in os.walk(raw_dir, followlinks=False):
-        dirs.sort()
-        found += [Path(folder) / f for f in files]
-    return sorted(found, key=lambda p: p.relative_to(raw_dir).as_posix())
 
 
 def scan_raw(raw_dir: Path) -> list[RawFile]:
-    scanned = []
-    for path in raw_files(raw_dir):
-        try:
-            stat = path.stat()
-            size, mtime = stat.st_size, stat.st_mtime_ns
-        except OSError:
-            size = mtime = None
-        scanned.append(RawFile(path, path.relative_to(raw_dir).as_posix(), size, mtime))
-    return scanned
+    """Every file under `raw_dir` with its size and time, hidden ones included (nothing is
+    dropped silently), sorted by path; links to folders are not followed, so a link loop cannot
+    trap the walk. One `scandir` per folder: this runs on the whole corpus every time."""
+    _check_folder(raw_dir)
+    found: list[RawFile] = []
+    folders = [(str(raw_dir), "")]
+    while folders:
+        folder, prefix = folders.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                rel = prefix + entry.name
+                if entry.is_dir():  # a link to a folder is not followed (nor is it a file)
+                    if not entry.is_symlink():
+                        folders.append((entry.path, rel + "/"))
+                    continue
+                try:
+                    stat = entry.stat()  # follows a link to a file; a dangling link fails
+                    size, mtime = stat.st_size, stat.st_mtime_ns
+                except OSError:
+                    size = mtime = None
+                found.append(RawFile(Path(entry.path), rel, size, mtime))
+    return sorted(found, key=lambda raw: raw.rel)
+
+
+def raw_files(raw_dir: Path) -> list[Path]:
+    """Every file under `raw_dir`, sorted (see `scan_raw`)."""
+    return [raw.path for raw in scan_raw(raw_dir)]
 
 
 def raw_fingerprint(raw_dir: Path) -> str:
