@@ -6,18 +6,23 @@
 Generates the corpus with `disclosure generate` (not timed), then times, for a cold run and for
 incremental runs after adding one report and after changing 1% of the reports:
 extraction (scan, parse, write), `dbt build` into a fresh file, and publishing (export of the
-marts, atomic rename). Prints wall seconds, reports per second, the peak resident memory of this
-process and of its worker processes, and output sizes. Every figure is measured, none assumed.
+marts, atomic rename). Prints, per stage: wall seconds, reports per second, peak resident memory
+of the whole process tree (this process plus its extraction workers, sampled every 20 ms from
+/proc, so the figure is what the machine had to hold at once), and the size of what the stage
+wrote; and the dbt nodes that took longest. Every figure is measured, none assumed.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import platform
-import resource
 import shutil
 import tempfile
+import threading
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from pipelines.extract.corpus import extract
@@ -32,34 +37,88 @@ def _size(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
 
-def _rss_mb() -> tuple[float, float]:
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    return own, children
+def _tree_rss_bytes(root: int) -> int:
+    """Resident bytes of `root` and all its descendants (Linux /proc)."""
+    parents: dict[int, int] = {}
+    rss: dict[int, int] = {}
+    page = os.sysconf("SC_PAGE_SIZE")
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat", "rb") as handle:
+                fields = handle.read().rsplit(b")", 1)[1].split()
+        except OSError:
+            continue
+        pid = int(entry.name)
+        parents[pid] = int(fields[1])
+        rss[pid] = int(fields[21]) * page
+    total, stack = 0, [root]
+    while stack:
+        pid = stack.pop()
+        total += rss.get(pid, 0)
+        stack.extend(child for child, parent in parents.items() if parent == pid)
+    return total
 
 
-def _run(label: str, raw: Path, work: Path, reports: int, incremental_dbt: bool) -> list[tuple[str, float, int]]:
+class PeakMemory:
+    """Samples the process tree's RSS in a thread; `stage()` reports each stage's peak."""
+
+    def __init__(self, every: float = 0.02) -> None:
+        self.every, self.peak, self.overall = every, 0, 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+
+    def _sample(self) -> None:
+        while not self._stop.wait(self.every):
+            now = _tree_rss_bytes(os.getpid())
+            self.peak, self.overall = max(self.peak, now), max(self.overall, now)
+
+    @contextmanager
+    def stage(self) -> Iterator[Callable[[], int]]:
+        self.peak = _tree_rss_bytes(os.getpid())
+        yield lambda: self.peak
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+Row = tuple[str, float, int, float | None, float | None]  # name, seconds, reports, peak MB, output MB
+
+
+def _run(
+    label: str, raw: Path, work: Path, reports: int, incremental_dbt: bool, memory: PeakMemory
+) -> tuple[list[Row], list[tuple[str, float]]]:
     lake, build, published = work / "lake", work / "build.duckdb", work / "warehouse.duckdb"
-    rows: list[tuple[str, float, int]] = []
-    started = time.perf_counter()
-    summary = extract(raw, lake, progress=False)
-    extract_seconds = time.perf_counter() - started
-    rows.append((f"{label}: extract (parsed {summary.parsed})", extract_seconds, max(summary.parsed, 1)))
+    rows: list[Row] = []
+    with memory.stage() as peak:
+        started = time.perf_counter()
+        summary = extract(raw, lake, progress=False)
+        extract_seconds = time.perf_counter() - started
+    parsed = max(summary.parsed, 1)
+    name = f"{label}: extract (parsed {summary.parsed})"
+    rows.append((name, extract_seconds, parsed, peak() / 1e6, (_size(lake) - _size(lake / "marts")) / 1e6))
     for stage, seconds in summary.seconds.items():
-        rows.append((f"{label}:   {stage}", seconds, max(summary.parsed, 1)))
-    started = time.perf_counter()
-    incremental = start_build(build, published, full_refresh=not incremental_dbt)
-    args = ["build"] if incremental else ["build", "--full-refresh"]
-    outcome = run_dbt(args, lake_dir=lake, database=build, strict=False, quiet=True)
-    if not outcome.success:
-        raise SystemExit(f"dbt build failed: {outcome.failures[:3]}")
-    rows.append((f"{label}: dbt build", time.perf_counter() - started, reports))
-    started = time.perf_counter()
-    publish(build, published, lake / "marts", project_hash())
-    rows.append((f"{label}: publish", time.perf_counter() - started, reports))
-    total = extract_seconds + sum(s for name, s, _ in rows[-2:])
-    rows.append((f"{label}: total, raw files to published marts", total, reports))
-    return rows
+        rows.append((f"{label}:   {stage}", seconds, parsed, None, None))
+    with memory.stage() as peak:
+        started = time.perf_counter()
+        incremental = start_build(build, published, full_refresh=not incremental_dbt)
+        args = ["build"] if incremental else ["build", "--full-refresh"]
+        outcome = run_dbt(args, lake_dir=lake, database=build, strict=False, quiet=True)
+        if not outcome.success:
+            raise SystemExit(f"dbt build failed: {outcome.failures[:3]}")
+        dbt_seconds = time.perf_counter() - started
+    rows.append((f"{label}: dbt build", dbt_seconds, reports, peak() / 1e6, _size(build) / 1e6))
+    with memory.stage() as peak:
+        started = time.perf_counter()
+        publish(build, published, lake / "marts", project_hash())
+        publish_seconds = time.perf_counter() - started
+    rows.append((f"{label}: publish", publish_seconds, reports, peak() / 1e6, _size(lake / "marts") / 1e6))
+    total = extract_seconds + dbt_seconds + publish_seconds
+    rows.append((f"{label}: total, raw files to published marts", total, reports, None, None))
+    return rows, outcome.timings[:5]
 
 
 def main() -> None:
@@ -88,12 +147,17 @@ def main() -> None:
         f"{time.perf_counter() - started:.0f} s, not timed below)"
     )
 
-    rows = _run("cold", raw, work, args.reports, incremental_dbt=False)
+    memory = PeakMemory()
+    rows, slowest = _run("cold", raw, work, args.reports, incremental_dbt=False, memory=memory)
+    dbt_nodes = {"cold": slowest}
 
     generate_corpus(1, args.seed + 1, work / "one", work / "one-truth")
     for path in (work / "one").iterdir():
         shutil.move(path, raw / f"added-{path.name}")
-    rows += _run("add 1 report", raw, work, args.reports + 1, incremental_dbt=not args.full_dbt)
+    more, dbt_nodes["add 1 report"] = _run(
+        "add 1 report", raw, work, args.reports + 1, incremental_dbt=not args.full_dbt, memory=memory
+    )
+    rows += more
 
     changed = max(args.reports // 100, 1)
     generate_corpus(changed, args.seed + 2, work / "some", work / "some-truth")
@@ -101,14 +165,23 @@ def main() -> None:
     for old, new in zip(replaced, sorted((work / "some").iterdir()), strict=True):
         old.unlink()
         shutil.move(new, raw / f"changed-{new.name}")
-    rows += _run(f"change 1% ({changed})", raw, work, args.reports + 1, incremental_dbt=not args.full_dbt)
+    label = f"change 1% ({changed})"
+    more, dbt_nodes[label] = _run(label, raw, work, args.reports + 1, incremental_dbt=not args.full_dbt, memory=memory)
+    rows += more
+    memory.close()
 
-    own, children = _rss_mb()
-    print(f"machine: {platform.machine()}, {platform.python_implementation()} {platform.python_version()}")
-    print(f"{'stage':<52} {'seconds':>8} {'reports/s':>10}")
-    for name, seconds, count in rows:
-        print(f"{name:<52} {seconds:8.2f} {count / seconds if seconds else 0:10.0f}")
-    print(f"peak RSS: this process {own:.0f} MB, largest worker {children:.0f} MB")
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, "
+        f"{platform.python_implementation()} {platform.python_version()}"
+    )
+    print(f"{'stage':<52} {'seconds':>8} {'reports/s':>10} {'peak RSS MB':>12} {'output MB':>10}")
+    for name, seconds, count, peak_mb, output_mb in rows:
+        peak_text = f"{peak_mb:12.0f}" if peak_mb is not None else " " * 12
+        output_text = f"{output_mb:10.0f}" if output_mb is not None else ""
+        print(f"{name:<52} {seconds:8.2f} {count / seconds if seconds else 0:10.0f} {peak_text} {output_text}")
+    print(f"peak RSS of the whole run (process tree): {memory.overall / 1e6:.0f} MB")
+    for label, nodes in dbt_nodes.items():
+        print(f"slowest dbt nodes, {label}: " + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in nodes))
     lake, marts, warehouse = _size(work / "lake"), _size(work / "lake" / "marts"), _size(work / "warehouse.duckdb")
     print(
         f"sizes: raw {_size(raw) / 1e6:.0f} MB, lake {lake / 1e6:.0f} MB "

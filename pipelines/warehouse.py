@@ -11,7 +11,7 @@ import json
 import os
 import shutil
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipelines import paths
@@ -22,6 +22,8 @@ class DbtOutcome:
     success: bool
     failures: list[str]  # "<status> <node>: <message>" for every node that did not pass
     warnings: list[str]
+    # (node name, seconds) for every node dbt ran, slowest first: what a build spent its time on.
+    timings: list[tuple[str, float]] = field(default_factory=list)
 
 
 def dbt_env(lake_dir: Path | None = None, database: Path | None = None) -> dict[str, str]:
@@ -117,7 +119,9 @@ def run_dbt(
         _release_duckdb()
     failures: list[str] = []
     warnings: list[str] = []
+    timings: list[tuple[str, float]] = []
     for node in getattr(result.result, "results", None) or []:
+        timings.append((node.node.name, float(node.execution_time or 0.0)))
         status = str(node.status)
         line = f"{status} {node.node.name}: {node.message or ''}".strip()
         if status in ("error", "fail", "runtime error"):
@@ -126,4 +130,5 @@ def run_dbt(
             warnings.append(line)
     if result.exception is not None:
         failures.append(f"dbt error: {result.exception}")
-    return DbtOutcome(success=bool(result.success), failures=failures, warnings=warnings)
+    timings.sort(key=lambda pair: -pair[1])
+    return DbtOutcome(success=bool(result.success), failures=failures, warnings=warnings, timings=timings)
