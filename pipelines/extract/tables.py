@@ -117,7 +117,7 @@ def _read_cells(
     table: str, row: str, columns: tuple[str, ...], values: list[Cell], label: Cell, findings: list[Finding]
 ) -> list[ParsedCell]:
     """Turn a row's value cells into parsed cells; a wrong count aligns nothing."""
-    values = _drop_fillers(values, len(columns))
+    values = _drop_fillers(values, len(columns), trailing_first=table == "active_disclosure")
     if len(values) != len(columns):
         findings.append(
             Finding(
@@ -135,14 +135,17 @@ def _read_cells(
     return out
 
 
-def _drop_fillers(values: list[Cell], width: int) -> list[Cell]:
+def _drop_fillers(values: list[Cell], width: int, trailing_first: bool = False) -> list[Cell]:
     """Empty cells a grid layout adds for merged cells (a Markdown row is as wide as the
-    widest): dropped only while there are more cells than columns, after the label first."""
+    widest), dropped only while there are more cells than columns. Where they sit depends on
+    the table: in the requests and review tables a label spans columns, so the fillers follow
+    the label; in table 2 a sub-table has fewer columns than the widest, so they end the row
+    (`| 行政事业性收费 |  | 0 |  |` is a blank, a 0 and a filler)."""
     values = list(values)
-    while len(values) > width and not values[0].text.strip():
-        values.pop(0)
-    while len(values) > width and not values[-1].text.strip():
-        values.pop()
+    ends = (-1, 0) if trailing_first else (0, -1)
+    for end in ends:
+        while len(values) > width and not values[end].text.strip():
+            values.pop(end)
     return values
 
 
