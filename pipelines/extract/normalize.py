@@ -11,22 +11,24 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import opencc
 
 SIMPLIFIED = "simplified"
 TRADITIONAL = "traditional"
 
-_converter: opencc.OpenCC | None = None
+
+@cache
+def opencc_converter(config: str) -> opencc.OpenCC:
+    """An OpenCC converter (`t2s`, `s2t`), built on first use and then reused: building one
+    costs milliseconds, and nothing heavy should run at import."""
+    return opencc.OpenCC(config)
 
 
 def to_simplified(text: str) -> str:
-    """Traditional → Simplified with OpenCC's `t2s` (created on first use: nothing at import)."""
-    global _converter
-    if _converter is None:
-        _converter = opencc.OpenCC("t2s")
-    return _converter.convert(text)
+    """Traditional → Simplified with OpenCC's `t2s`."""
+    return opencc_converter("t2s").convert(text)
 
 
 _SPACE = re.compile(r"\s+")

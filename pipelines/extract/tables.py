@@ -20,6 +20,7 @@ from pipelines.extract.template import (
     ACTIVE_ROWS_2019,
     DECIMAL_CELLS,
     OTHER_PROCESSING_PARTS,
+    PADDED_AT_ROW_END,
     REQUEST_COLUMNS,
     REQUEST_GROUPS,
     REQUEST_ROWS,
@@ -117,7 +118,7 @@ def _read_cells(
     table: str, row: str, columns: tuple[str, ...], values: list[Cell], label: Cell, findings: list[Finding]
 ) -> list[ParsedCell]:
     """Turn a row's value cells into parsed cells; a wrong count aligns nothing."""
-    values = _drop_fillers(values, len(columns), trailing_first=table == "active_disclosure")
+    values = _drop_fillers(values, len(columns), trailing_first=table in PADDED_AT_ROW_END)
     if len(values) != len(columns):
         findings.append(
             Finding(
@@ -137,10 +138,9 @@ def _read_cells(
 
 def _drop_fillers(values: list[Cell], width: int, trailing_first: bool = False) -> list[Cell]:
     """Empty cells a grid layout adds for merged cells (a Markdown row is as wide as the
-    widest), dropped only while there are more cells than columns. Where they sit depends on
-    the table: in the requests and review tables a label spans columns, so the fillers follow
-    the label; in table 2 a sub-table has fewer columns than the widest, so they end the row
-    (`| 行政事业性收费 |  | 0 |  |` is a blank, a 0 and a filler)."""
+    widest), dropped only while there are more cells than columns: after the label first, or
+    at the row's end first where the table pads short rows there (`PADDED_AT_ROW_END`:
+    `| 行政事业性收费 |  | 0 |  |` is a blank, a 0 and a filler)."""
     values = list(values)
     ends = (-1, 0) if trailing_first else (0, -1)
     for end in ends:

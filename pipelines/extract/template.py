@@ -99,6 +99,10 @@ DECIMAL_CELLS: frozenset[tuple[str, str, str]] = frozenset(
 )
 # Cells that may be negative: the 2019 template's 本年增/减.
 SIGNED_COLUMNS: frozenset[str] = frozenset({"items_change"})
+# Tables whose rows can be narrower than the printed grid (table 2's sub-tables have one to
+# three value columns), so a grid layout pads them with empty cells at the end of the row. In
+# the other tables a label spans columns and the padding follows the label.
+PADDED_AT_ROW_END: frozenset[str] = frozenset({"active_disclosure"})
 
 # --- Table 3: 收到和处理政府信息公开申请情况 -------------------------------------------------
 

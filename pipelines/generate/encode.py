@@ -7,8 +7,7 @@ leave (`行政強製` for 行政強制, `隻計`, `反複`), which readers must 
 
 from __future__ import annotations
 
-import opencc
-
+from pipelines.extract.normalize import opencc_converter
 from pipelines.generate.variants import TRADITIONAL
 
 # (correct Traditional, as real reports misprint it). Every slip converts back to the right
@@ -33,15 +32,10 @@ BIG5_FORMS: dict[str, str] = {
 }  # fmt: skip
 _BIG5_TABLE = str.maketrans(BIG5_FORMS)
 
-_s2t: opencc.OpenCC | None = None
-
 
 def to_traditional(text: str) -> str:
-    """OpenCC `s2t` (created on first use, then reused: building it costs milliseconds)."""
-    global _s2t
-    if _s2t is None:
-        _s2t = opencc.OpenCC("s2t")
-    return _s2t.convert(text)
+    """Simplified → Traditional with OpenCC's `s2t`."""
+    return opencc_converter("s2t").convert(text)
 
 
 def to_script(text: str, script: str, slips: bool, encoding: str = "utf-8") -> str:

@@ -5,9 +5,8 @@
 -- depends_on: {{ ref('int_report_predecessors') }}
 
 with changed as (
-    select resolved.report_id
-    from {{ ref('int_reports_resolved') }} as resolved
-    where not resolved.is_rejected {{ only_changed_reports('resolved') }}
+    select to_build.report_id
+    from ({{ reports_to_build() }}) as to_build
     {%- if is_incremental() %}
     union
     select resolved.report_id

@@ -3,9 +3,7 @@
 {{ report_incremental_config() }}
 
 with reports as (
-    select report_id, agency_key, report_year, is_current_edition
-    from {{ ref('int_reports_resolved') }} as resolved
-    where not is_rejected {{ only_changed_reports('resolved') }}
+    {{ reports_to_build() }}
 ),
 
 outcomes as (
