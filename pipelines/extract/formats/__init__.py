@@ -14,6 +14,7 @@ from io import BytesIO
 
 from pipelines.extract.decode import decode
 from pipelines.extract.findings import Finding
+from pipelines.extract.layout import Layout
 
 TEXT = "text"
 HTML = "html"
@@ -31,6 +32,8 @@ class Converted:
     # line_map[i] is the source line of text line i + 1 (None: text lines are the source lines)
     line_map: tuple[int, ...] | None = None
     findings: tuple[Finding, ...] = field(default_factory=tuple)
+    # the format's own structure (tables as grids, PDF positions) for the real-report reader
+    layout: Layout | None = None
 
 
 def detect_format(data: bytes) -> str:
