@@ -36,6 +36,13 @@ CODES: dict[str, tuple[str, str]] = {
     "other_processing_combined": (WARNING, "（六）其他处理 printed as one row without sub-rows"),
     "cell_blank": (WARNING, "a cell is blank or holds a blank marker (-, —, /, 无)"),
     "cell_unreadable": (ERROR, "a cell holds text that is not a number"),
+    "cell_ambiguous": (WARNING, "more than one reading of the printed numbers satisfies every rule; kept null"),
+    "cells_split_by_rules": (INFO, "digits printed without separators were cut into cells by the template's rules"),
+    "value_from_narrative": (INFO, "a choice between readings was settled by a number the narrative states"),
+    "row_placed_by_order": (INFO, "a row printed without a readable label was placed by its position among the rows"),
+    "values_reordered": (INFO, "values printed out of order were placed by the template's rules and their labels"),
+    "values_unplaced": (INFO, "numbers in a table's region that fit no cell of the template"),
+    "reading_conflict": (WARNING, "the two readers disagree on a cell; kept null"),
 }
 
 # Findings that mean the file holds no usable report at all.

@@ -14,6 +14,7 @@ from lxml import etree
 from pipelines.extract.decode import decode
 from pipelines.extract.findings import Finding
 from pipelines.extract.formats import HTML, Converted
+from pipelines.extract.layout import Layout, Line, Piece
 
 _META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?([A-Za-z0-9_\-]+)", re.IGNORECASE)
 _SKIP = {"script", "style", "head", "noscript", "template", "iframe"}
@@ -121,3 +122,75 @@ def html_to_text(data: bytes) -> Converted:
     body = root.find("body")
     _walk(body if body is not None else root, out)
     return Converted("\n".join(out.lines), HTML, encoding, tuple(out.sources), findings)
+
+
+# --- the layout: tables as grids, for the real-report reader ---------------------------------
+
+
+def _grid(table: etree._Element, grid: int, out: list[Line]) -> None:
+    """A table's rows with `rowspan`/`colspan` expanded: each cell is a piece at its first
+    column, in its first row; positions it covers get nothing; an empty cell is a blank piece."""
+    depth = int(table.xpath("count(ancestor-or-self::table)"))
+    covered: dict[tuple[int, int], bool] = {}
+    for r, row in enumerate(_OWN_ROWS(table, depth=depth)):
+        pieces: list[Piece] = []
+        col = 0
+        for cell in row.iterchildren("td", "th"):
+            while covered.get((r, col)):
+                col += 1
+            rowspan = _span(cell.get("rowspan"))
+            colspan = _span(cell.get("colspan"))
+            text = "\n".join(_text_lines(cell))
+            pieces.append(Piece(text, cell.sourceline or row.sourceline or 1, col=col, x=float(col)))
+            for dr in range(rowspan):
+                for dc in range(colspan):
+                    covered[(r + dr, col + dc)] = True
+            col += colspan
+        if pieces:
+            out.append(Line(tuple(pieces), pieces[0].line, grid=grid, row=r))
+
+
+def _span(value: str | None) -> int:
+    """A rowspan/colspan attribute as a sane count (junk and zero are 1; huge spans are capped)."""
+    try:
+        return min(max(int(str(value).strip()), 1), 100)
+    except ValueError:
+        return 1
+
+
+def _layout_walk(element: etree._Element, out: list[Line], grids: list[int]) -> None:
+    if not isinstance(element.tag, str) or element.tag in _SKIP:
+        return
+    if element.tag == "table":
+        grids[0] += 1
+        _grid(element, grids[0], out)
+        return
+    has_blocks = any(isinstance(child.tag, str) and child.tag in _BLOCK for child in element)
+    if not has_blocks:
+        for text in _text_lines(element):
+            out.append(Line((Piece(text, element.sourceline or 1),), element.sourceline or 1))
+        return
+    if element.text and element.text.strip():
+        line = element.sourceline or 1
+        out.append(Line((Piece(_SPACES.sub(" ", element.text).strip(), line),), line))
+    for child in element:
+        _layout_walk(child, out, grids)
+        if child.tail and child.tail.strip():
+            line = child.sourceline or 1
+            out.append(Line((Piece(_SPACES.sub(" ", child.tail).strip(), line),), line))
+
+
+def html_layout(data: bytes) -> Layout:
+    """The page's layout: block text as lines, tables as grids (see `_grid`)."""
+    text, _encoding, _findings = _decode(data)
+    if text is None:
+        return ()
+    text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text.lstrip("\ufeff"))
+    root = etree.fromstring(text, _PARSER)
+    if root is None:
+        return ()
+    _mark_breaks(root)
+    out: list[Line] = []
+    body = root.find("body")
+    _layout_walk(body if body is not None else root, out, [-1])
+    return tuple(out)

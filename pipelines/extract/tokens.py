@@ -1,0 +1,141 @@
+"""A layout's pieces as a stream of label and value tokens: what the aligner reads.
+
+A grid cell that holds a number or a blank is one value token (an empty cell is a blank at its
+column, never nothing). Any other text is scanned into runs: numbers, labels, blank markers.
+That is what reads text without structure: a PDF's text dump (`规章  1  0  11`), one cell per
+line, or an archiver's text where every cell is glued to the next (`规章000行政规范性文件8855698`,
+`…国家秘密00000002.其他法律…`). A digit run glued to the next label keeps its last digit as that
+label's enumerator (`00000005.属于三类…` is `0000000` and `5.属于三类…`); a glued run of several
+cells stays one token, for the aligner to split by the template's arithmetic.
+
+Pure functions.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from pipelines.extract.layout import Layout
+from pipelines.extract.normalize import BLANK_MARKERS, NUMBER, UNREADABLE, read_value
+
+LABEL = "label"
+VALUE = "value"
+
+
+@dataclass(frozen=True)
+class Token:
+    kind: str  # LABEL or VALUE
+    text: str  # NFKC-folded; a value's digits as printed (a glued run may hold several cells)
+    line: int  # source line (see layout.Piece.line)
+    seq: int  # position in the document's token stream
+    row: int  # the visual row: index of its layout Line
+    col: int | None = None  # grid column, where the source has a grid
+    x: float | None = None
+    grid: int | None = None
+    cell: bool = False  # a whole grid cell (its count is its own: never split)
+
+    @property
+    def is_value(self) -> bool:
+        return self.kind == VALUE
+
+    @property
+    def digits(self) -> bool:
+        """A bare run of digits (no separators, no decimal point): may hold glued cells."""
+        return self.text.isdigit() and len(self.text) > 1 and self.text.isascii()
+
+
+# A number: thousands-grouped or plain, maybe with decimals, maybe signed (本年增/减); a blank
+# marker standing alone; an enumerator opening a label (`1.`, `2、`, `（三）`, `四、`); other text.
+_SCAN = re.compile(
+    r"(?P<num>(?<![\w.])[-－]?\d{1,3}(?:,\d{3})+(?:\.\d+)?|[-－](?=\d)\d+(?:\.\d+)?|\d+(?:\.\d+)?)"
+    r"|(?P<space>\s+)"
+    r"|(?P<text>[^\d\s]+)"
+)
+_ENUM_AFTER_DIGIT = re.compile(r"^[.．、](?=[^\d\s.．、])")
+# Where a glued label run starts a new label: before an enumerator.
+_LABEL_BREAK = re.compile(r"(?<=\S)(?=[（(][一二三四五六七八九十]{1,2}[）)]|[一二三四五六七八九十]{1,2}、)")
+_WORDLESS = re.compile(r"^[\W_]+$")
+
+
+def _fold(text: str) -> str:
+    return unicodedata.normalize("NFKC", text)
+
+
+@lru_cache(maxsize=65536)
+def scan(text: str) -> tuple[tuple[str, str], ...]:
+    """(kind, text) runs of a piece of text: numbers as VALUE, blank markers as VALUE, the rest
+    as LABEL runs split at whitespace and before enumerators. Cached: labels recur."""
+    folded = _fold(text)
+    raw: list[tuple[str, str]] = []
+    for m in _SCAN.finditer(folded):
+        if m.lastgroup == "num":
+            raw.append(("num", m.group()))
+        elif m.lastgroup == "text":
+            raw.append(("text", m.group()))
+        else:
+            raw.append(("space", ""))
+    out: list[tuple[str, str]] = []
+    k = 0
+    while k < len(raw):
+        kind, piece = raw[k]
+        nxt = raw[k + 1] if k + 1 < len(raw) else None
+        if kind == "num":
+            if nxt and nxt[0] == "text" and "." not in piece and piece.isdigit() and _ENUM_AFTER_DIGIT.match(nxt[1]):
+                # the last digit opens the next label: `00000005.属于…` / `5.属于…`
+                if len(piece) > 1:
+                    out.append((VALUE, piece[:-1]))
+                raw[k + 1] = ("text", piece[-1] + nxt[1])
+                k += 1
+                continue
+            out.append((VALUE, piece))
+        elif kind == "text":
+            if piece in BLANK_MARKERS and (k == 0 or raw[k - 1][0] == "space") and (nxt is None or nxt[0] == "space"):
+                out.append((VALUE, piece))
+            else:
+                for part in _LABEL_BREAK.split(piece):
+                    if part and not _WORDLESS.match(part):
+                        out.append((LABEL, part))
+        k += 1
+    return tuple(out)
+
+
+def _is_cell_value(text: str) -> bool:
+    return read_value(text, decimal=True, signed=True).kind != UNREADABLE
+
+
+def tokens_of(layout: Layout, is_stray: Callable[[str], bool] = lambda _text: False) -> list[Token]:
+    """The layout's tokens in order.
+
+    In a grid row, every cell after the row's last label is one value token: a number, a
+    blank (an empty cell is a blank at its column), or, in a row that holds numbers, a short
+    text no table knows (`O`, `3件`: `is_stray`), which reads as unreadable. An empty cell
+    before a label is nothing (a merged label column), and a short text there is part of the
+    labels (`三、` beside `（一）予以公开`).
+    """
+    out: list[Token] = []
+    for row, line in enumerate(layout):
+        if line.grid is not None:
+            texts = [p.text.strip() for p in line.pieces]
+            numbers = [_is_cell_value(t) and bool(t) for t in texts]
+            labels = [bool(t) and not _is_cell_value(t) and not (any(numbers) and is_stray(t)) for t in texts]
+            last_label = max((k for k, is_label in enumerate(labels) if is_label), default=-1)
+        for k, piece in enumerate(line.pieces):
+            text = piece.text.strip()
+            if line.grid is not None and k > last_label:
+                out.append(
+                    Token(VALUE, _fold(text).strip(), piece.line, len(out), row, piece.col, piece.x, line.grid, True)
+                )
+                continue
+            if line.grid is not None and not text:
+                continue
+            for kind, run in scan(text):
+                out.append(Token(kind, run, piece.line, len(out), row, piece.col, piece.x, line.grid))
+    return out
+
+
+def reads_as_number(text: str, decimal: bool = True) -> bool:
+    return read_value(text, decimal=decimal, signed=True).kind == NUMBER
