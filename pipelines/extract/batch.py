@@ -19,7 +19,9 @@ from functools import lru_cache
 import polars as pl
 
 from pipelines.extract.cells import Cell, CellStream
+from pipelines.extract.fallback import second_reading
 from pipelines.extract.findings import CODES, Finding
+from pipelines.extract.layout import Layout
 from pipelines.extract.lines import clean_text
 from pipelines.extract.metadata import Metadata, read_metadata
 from pipelines.extract.normalize import (
@@ -59,6 +61,8 @@ class Document:
     encoding: str | None = None
     line_map: tuple[int, ...] | None = None  # source line of each text line, when converted
     findings: tuple[Finding, ...] = ()
+    layout: Layout | None = None  # the format's structure, where its conversion kept it (PDF)
+    data: bytes | None = None  # the page's bytes (HTML), to rebuild its layout if ever needed
 
 
 @dataclass
@@ -146,7 +150,7 @@ def parse_documents(documents: Sequence[Document]) -> ParsedBatch:
     )
     cells = _ordered_cells(parsed, docs)
     result = ParsedBatch(docs, cells, findings.select(list(_FINDINGS)), sections)
-    return _to_source_lines(documents, result)
+    return second_reading(documents, _to_source_lines(documents, result))
 
 
 _NOT_A_REPORT = "no section heading or table of the template was found"

@@ -22,6 +22,7 @@ CODES: dict[str, tuple[str, str]] = {
     "duplicate_file": (ERROR, "the same bytes as another file in the raw folder"),
     "encoding_detected": (INFO, "the file is not UTF-8; its encoding was detected"),
     "agency_not_found": (ERROR, "no agency could be read from the title"),
+    "agency_from_text": (INFO, "no title names the agency; a publisher line or the narrative did"),
     "year_not_found": (ERROR, "no report year could be read from the title or the text"),
     "year_from_period": (INFO, "the title names no year; the statistics period gave it"),
     "year_mismatch": (WARNING, "the title's year differs from the statistics period's"),

@@ -18,8 +18,25 @@ from pipelines.extract.normalize import fold, to_simplified
 _PORTAL_KEYS = (
     "索引号", "公开方式", "文号", "发文字号", "公开日期", "发布时间", "发布日期", "成文日期",
     "发布单位", "发布机构", "主题分类", "时间", "来源", "浏览次数", "信息来源", "生成日期",
+    # a web archiver's header lines (标题: …, 栏目: …, 原文链接: …)
+    "标题", "栏目", "原文链接", "本地目录", "页面链接", "所属机构", "发文机关",
 )  # fmt: skip
 _PORTAL_LINE = re.compile(r"^(?:" + "|".join(_PORTAL_KEYS) + r")[:：]")
+# An archiver's or a portal's title line, and the publisher it names.
+_TITLE_HEADER = re.compile(r"^(?:标题|文章标题|名称)[:：](?P<title>.+)$")
+_PUBLISHER_HEADER = re.compile(r"(?:发布机构|发布单位|所属机构|发文机关|信息来源|来源)[:：](?P<name>[^\s:：]{2,40})")
+# Lines that are markup or dividers, never the title: `# ` headings keep their text.
+_MARKDOWN_HEADING = re.compile(r"^#{1,6}\s*")
+_DIVIDER = re.compile(r"^[=\-_*~]{3,}.*[=\-_*~]{3,}$|^正文$")
+_MAX_TITLE = 60  # characters: a longer line is a sentence, not a title
+# The agency as the narrative names it: `2025年，平潭综合实验区坚持…` (a page fragment with no
+# title). Pronouns (我市, 本机关) are not names.
+_NARRATIVE_AGENCY = re.compile(
+    r"(?:^|[。\s])(?:19|20)\d{2}\s*年度?[，,]\s*(?P<agency>[^\s，,。；;：:“”《》()（）]{3,30}?"
+    r"(?:人民政府办公厅|人民政府办公室|人民政府|管理委员会|管委会|委员会|办公厅|办公室|局|委|厅|中心|实验区|新区|开发区|区|市|县|旗|镇|乡|街道))"
+    r"(?=坚持|深入|认真|全面|紧紧|紧密|按照|围绕|在|以|持续|进一步|严格|积极|始终|聚焦)"
+)
+_PRONOUN = re.compile(r"^(?:我|本|全)")
 _TITLE_MARK = re.compile(r"(?:政府信息公开|政务公开).{0,6}报告|年度报告")
 _YEAR_IN_TITLE = re.compile(r"^(?P<agency>.*?)(?:关于|關於)?(?P<year>(?:19|20)\d{2})年度?")
 _YEAR_FIRST = re.compile(
@@ -98,8 +115,13 @@ def read_metadata(lines: list[str], preamble_end: int, script_traditional: bool)
         return to_simplified(text) if script_traditional else text
 
     head = [(i + 1, fold(raw), simple(raw)) for i, raw in enumerate(lines[: max(preamble_end, 1)])]
-    head = [h for h in head if h[1]]
-    body_head = [h for h in head if not _PORTAL_LINE.match(h[2])]
+    head = [(line, _MARKDOWN_HEADING.sub("", raw), _MARKDOWN_HEADING.sub("", text)) for line, raw, text in head]
+    head = [h for h in head if h[1] and not _DIVIDER.match(h[2])]
+    body_head = [h for h in head if not _PORTAL_LINE.match(h[2]) and len(h[2]) <= _MAX_TITLE and "。" not in h[2]]
+    titled = next(((line, m) for line, _raw, text in head if (m := _TITLE_HEADER.match(text))), None)
+    if titled is not None:  # an archiver's `标题:` line names the title outright
+        line, m = titled
+        body_head = [(line, m.group("title"), m.group("title"))]
 
     for line, _raw, text in head:
         if meta.index_number is None and (m := _INDEX_NUMBER.search(text)):
@@ -121,6 +143,8 @@ def read_metadata(lines: list[str], preamble_end: int, script_traditional: bool)
             start = m2.start("agency")
             meta.agency_as_written = written[start : start + len(m2.group("agency"))]
             meta.report_year = int(year.group("year")) if year else None
+    if not meta.agency_as_written:
+        _agency_elsewhere(lines, head, simple, meta)
     if meta.agency_as_written:
         meta.agency = to_simplified(meta.agency_as_written)
     else:
@@ -149,6 +173,32 @@ def read_metadata(lines: list[str], preamble_end: int, script_traditional: bool)
     if meta.published_on is None:
         _signature_date(lines, meta)
     return meta
+
+
+def _agency_elsewhere(lines: list[str], head: list[tuple[int, str, str]], simple, meta: Metadata) -> None:
+    """With no title naming it, the agency a portal header names as publisher, or the one the
+    narrative names at its start (`2025年，平潭综合实验区坚持…`), with a finding saying so."""
+    for line, _raw, text in head:
+        if (m := _PUBLISHER_HEADER.search(text)) and not _PRONOUN.match(m.group("name")):
+            meta.agency_as_written = m.group("name")
+            meta.findings.append(
+                Finding("agency_from_text", f"agency '{m.group('name')}' taken from the page's publisher line", line)
+            )
+            return
+    for i, raw in enumerate(lines[:400]):
+        if "年" not in raw:
+            continue
+        for m in _NARRATIVE_AGENCY.finditer(simple(raw)):
+            if not _PRONOUN.match(m.group("agency")):
+                meta.agency_as_written = m.group("agency")
+                meta.findings.append(
+                    Finding(
+                        "agency_from_text",
+                        f"no title; agency '{m.group('agency')}' taken from the narrative's opening words",
+                        i + 1,
+                    )
+                )
+                return
 
 
 def _statistics_period(lines: list[str], simple) -> tuple[int, int] | None:

@@ -14,7 +14,7 @@ import polars as pl
 
 from pipelines.extract.batch import Document, ParsedBatch, parse_documents
 from pipelines.extract.findings import Finding, status_of
-from pipelines.extract.formats import TEXT, convert
+from pipelines.extract.formats import HTML, TEXT, convert
 from pipelines.extract.metadata import Metadata
 from pipelines.extract.normalize import read_value
 from pipelines.extract.tables import ParsedCell
@@ -80,7 +80,14 @@ def document(data: bytes, source: str) -> Document | Report:
     if converted.text is None:
         return Report(source, converted.format, converted.encoding, findings=list(converted.findings))
     return Document(
-        source, converted.text, converted.format, converted.encoding, converted.line_map, converted.findings
+        source,
+        converted.text,
+        converted.format,
+        converted.encoding,
+        converted.line_map,
+        converted.findings,
+        converted.layout,
+        data if converted.format == HTML else None,
     )
 
 

@@ -22,6 +22,10 @@ DOCX = "docx"
 PDF = "pdf"
 
 _HTML_SNIFF = re.compile(rb"<!doctype\s+html|<html[\s>]|<body[\s>]|<table[\s>]", re.IGNORECASE)
+# A fragment of a page (a portal CMS's article body): it opens with a block element and
+# closes elements, e.g. `<div class=TRS_Editor><p style=...>…</p>`.
+_FRAGMENT_SNIFF = re.compile(rb"^\s*<(?:div|p|section|article|span|table|h[1-6])[\s>]", re.IGNORECASE)
+_CLOSING = re.compile(rb"</(?:p|div|span|td|tr|table)>", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -50,7 +54,9 @@ def detect_format(data: bytes) -> str:
     head = data[:4096]
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16: sniff the decoded text
         head = head.decode("utf-16", errors="ignore").encode()
-    return HTML if _HTML_SNIFF.search(head) else TEXT
+    if _HTML_SNIFF.search(head) or (_FRAGMENT_SNIFF.match(head) and len(_CLOSING.findall(head)) >= 3):
+        return HTML
+    return TEXT
 
 
 def convert(data: bytes) -> Converted:

@@ -1,0 +1,133 @@
+"""A second reading for the reports the fast reader could not read in full.
+
+The vectorised reader (batch.py) is exact and fast on reports whose tables keep their cells
+beside their labels, which is most of them. A report it could not read completely (a table or
+a row missing, a row with the wrong number of cells, no table at all) is read again by the
+real-report reader (align.py) from its layout: the format's own structure where it has one
+(HTML and Markdown tables as grids, PDF geometry), its text otherwise. Table by table, the
+reading with more values wins; where the two readers disagree on a cell, it is left null with
+a finding. Either way, every value still has its source line, and every miss a finding.
+
+Pure: documents and their first reading in, the merged reading out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import polars as pl
+
+from pipelines.extract.align import Aligned, align
+from pipelines.extract.findings import CODES, Finding
+from pipelines.extract.formats import HTML
+from pipelines.extract.layout import Layout
+from pipelines.extract.template import TABLES, expected_cells
+
+# Findings of the fast reader that say a table was not read in full.
+INCOMPLETE = frozenset({"table_missing", "row_missing", "row_cell_count", "not_a_report"})
+_DROPPED_WHEN_FOUND = frozenset({"not_a_report"})
+
+
+def needs_second_reading(findings: pl.DataFrame) -> list[int]:
+    """The documents (batch positions) whose first reading left a table incomplete."""
+    if findings.is_empty():
+        return []
+    return sorted(findings.filter(pl.col("code").is_in(list(INCOMPLETE)))["doc"].unique().to_list())
+
+
+def layout_of(document) -> Layout:  # document: batch.Document
+    """The document's layout: kept from its conversion (PDF, DOCX), rebuilt from the page's
+    markup (HTML), or read off its text (plain text, Markdown)."""
+    if document.layout is not None:
+        return document.layout
+    if document.format == HTML and document.data is not None:
+        from pipelines.extract.formats.html import html_layout
+
+        return html_layout(document.data)
+    from pipelines.extract.formats.plain import text_layout
+
+    return text_layout(document.text)
+
+
+def _count(cells: Sequence[tuple], table: str) -> int:
+    return sum(1 for c in cells if c[0] == table and c[3] is not None)
+
+
+def merge(doc: int, template: str, first_cells: pl.DataFrame, first_findings: pl.DataFrame, second: Aligned):
+    """The merged reading of one document: (template, cell rows, finding rows, replaced tables).
+
+    Cell rows are (table, row, column, value, text, line); finding rows are Findings. A table is
+    taken from the second reading when it has more values there; a cell both readers read with
+    different values is left null with a `reading_conflict` finding.
+    """
+    first = [
+        (r["table_key"], r["row_key"], r["column_key"], r["value"], r["text"], r["line"])
+        for r in first_cells.iter_rows(named=True)
+    ]
+    second_cells = [
+        (c.table, c.row, c.column, None if c.value is None else float(c.value), c.text, c.line) for c in second.cells
+    ]
+    switch_template = second.template != template and bool(second.tables)
+    replaced = set(TABLES) if switch_template else {t for t in TABLES if _count(second_cells, t) > _count(first, t)}
+    findings: list[Finding] = []
+    for r in first_findings.iter_rows(named=True):
+        if r["table_key"] in replaced or (r["code"] in _DROPPED_WHEN_FOUND and second.tables):
+            continue
+        findings.append(Finding(r["code"], r["message"], r["line"], r["table_key"], r["row_key"], r["column_key"]))
+    findings += [f for f in second.findings if f.table in replaced]
+    first_values = {(t, r, c): v for t, r, c, v, _, _ in first if v is not None}
+    cells = [c for c in first if c[0] not in replaced]
+    for t, r, c, v, text, line in second_cells:
+        if t not in replaced:
+            continue
+        earlier = first_values.get((t, r, c))
+        if v is not None and earlier is not None and abs(earlier - v) > 1e-9:
+            findings.append(
+                Finding(
+                    "reading_conflict",
+                    f"{t}.{r}.{c}: read as {earlier:g} beside its label and as {v:g} by its position; kept null",
+                    line,
+                    t,
+                    r,
+                    c,
+                )
+            )
+            v = None
+        cells.append((t, r, c, v, text, line))
+    return (second.template if switch_template else template), cells, findings, replaced
+
+
+def second_reading(documents: Sequence, batch):  # -> batch.ParsedBatch
+    """The batch with every incomplete report read again and merged (see the module's docstring)."""
+    todo = needs_second_reading(batch.findings)
+    if not todo:
+        return batch
+    cells_by_doc = batch.cells.partition_by("doc", as_dict=True)
+    findings_by_doc = batch.findings.partition_by("doc", as_dict=True)
+    new_cells: list[tuple] = []
+    new_findings: list[tuple] = []
+    done: set[int] = set()
+    for i in todo:
+        document, doc = documents[i], batch.docs[i]
+        second = align(layout_of(document), document.text, None)
+        empty_cells = batch.cells.clear()
+        empty_findings = batch.findings.clear()
+        template, cells, findings, replaced = merge(
+            i, doc.template, cells_by_doc.get((i,), empty_cells), findings_by_doc.get((i,), empty_findings), second
+        )
+        if not replaced:
+            continue
+        doc.template = template
+        order = {cell: k for k, cell in enumerate(expected_cells(template))}
+        cells.sort(key=lambda c: order.get(c[:3], len(order)))
+        new_cells += [(i, n, *c) for n, c in enumerate(cells, 1)]
+        new_findings += [
+            (i, n, f.code, CODES[f.code][0], f.line, f.table, f.row, f.column, f.message)
+            for n, f in enumerate(findings, 1)
+        ]
+        done.add(i)
+    keep_cells = batch.cells.filter(~pl.col("doc").is_in(list(done)))
+    keep_findings = batch.findings.filter(~pl.col("doc").is_in(list(done)))
+    cells = pl.concat([keep_cells, pl.DataFrame(new_cells, schema=batch.cells.schema, orient="row")])
+    findings = pl.concat([keep_findings, pl.DataFrame(new_findings, schema=batch.findings.schema, orient="row")])
+    return type(batch)(batch.docs, cells.sort("doc", "cell_no"), findings.sort("doc", "finding_no"), batch.sections)
