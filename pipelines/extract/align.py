@@ -24,13 +24,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import permutations
 
 from pipelines.extract import arithmetic
 from pipelines.extract.arithmetic import Reading
 from pipelines.extract.findings import Finding
-from pipelines.extract.labels import CERTAIN, NONE, STRONG, WEAK, run_evidence
+from pipelines.extract.labels import NONE, STRONG, WEAK, run_evidence
 from pipelines.extract.layout import Layout
 from pipelines.extract.normalize import BLANK, NUMBER, label_key, read_value
 from pipelines.extract.tables import ParsedCell, is_stray_value
@@ -39,7 +39,6 @@ from pipelines.extract.template import (
     OTHER_PROCESSING,
     OTHER_PROCESSING_PARTS,
     REQUEST_COLUMNS,
-    REQUEST_ROWS,
     REVIEW_GROUPS,
     REVIEW_RESULTS,
     SECTIONS,
@@ -89,7 +88,7 @@ class Observed:
     line: int
     own: bool = True  # the run is the row's own label (see Segment.own)
     evidence: list[float] = field(default_factory=list)
-    split: bool = False  # read by cutting glued digits
+    printed: str = ""  # the values as printed, when they were cut (glued digits)
 
     @property
     def best(self) -> float:
@@ -244,7 +243,8 @@ def _observe(seg: Segment, width: int, rule) -> list[Observed]:
         if options == [] and (every := arithmetic.readings(texts, width)) and len(every) == 1:
             options = every  # one cut only: the report's own sum is wrong, not the reading
         if options:
-            return [Observed(options, _cell_lines(values, options[0]), run, first, seg.own, split=True)]
+            lines = _cell_lines(values, options[0])
+            return [Observed(options, lines, run, first, seg.own, printed=" ".join(texts))]
     return [Observed([], tuple(t.line for t in values), run, first, seg.own)]
 
 
@@ -303,7 +303,7 @@ def read_requests(tokens: list[Token], span: tuple[int, int], template: str, out
             o.evidence = run_evidence(o.run, every)
         labelled = any(o.own and o.best >= STRONG for o in rows)
         if not labelled and all(not o.options for o in rows):
-            unplaced += [t.text for t in seg.values]
+            unplaced += [t.text for t in seg.values if t.text]
             continue
         observed += rows
     if not observed:
@@ -311,10 +311,7 @@ def read_requests(tokens: list[Token], span: tuple[int, int], template: str, out
     best_score, best_rows, best_choices = float("-inf"), (), []
     for seq in _request_sequences(template):
         index = [every.index(r) for r in seq]
-        view = [
-            Observed(o.options, o.lines, o.run, o.line, o.own, [o.evidence[k] for k in index], o.split)
-            for o in observed
-        ]
+        view = [replace(o, evidence=[o.evidence[k] for k in index]) for o in observed]
         score, choices = _align(view, len(seq))
         if score > best_score + _TIE:
             best_score, best_rows, best_choices = score, seq, choices
@@ -418,12 +415,12 @@ def _place(
         )
     for row_key, reading in decided.items():
         o = where[row_key]
-        if o.split:
+        if o.printed:
             out.findings.append(
                 Finding(
                     "cells_split_by_rules",
-                    f"{table}.{row_key}: glued digits {' '.join(dict.fromkeys(o.options[0]))!s} read as "
-                    f"{' | '.join(reading)} (the only cut the template's rules allow)",
+                    f"{table}.{row_key}: glued digits {o.printed} read as {' | '.join(reading)} "
+                    "(the only cut the template's rules allow)",
                     line=o.line,
                     table=table,
                     row=row_key,
@@ -541,7 +538,7 @@ def read_active(tokens: list[Token], span: tuple[int, int], template: str, narra
             o.options = [tuple(texts)]
         elif len(texts) < len(cols) and any(arithmetic.splittable(t) for t in texts):
             o.options = arithmetic.readings(texts, len(cols)) or []
-            o.split = True
+            o.printed = " ".join(texts)
             o.lines = _cell_lines(values, o.options[0]) if o.options else o.lines
         if not o.options or len(o.lines) != len(cols):
             out.findings.append(
@@ -574,7 +571,7 @@ def read_active(tokens: list[Token], span: tuple[int, int], template: str, narra
                 )
                 o.options = settled
         if len(o.options) == 1:
-            if o.split:
+            if o.printed:
                 out.findings.append(
                     Finding(
                         "cells_split_by_rules",
@@ -677,12 +674,12 @@ def read_review(tokens: list[Token], span: tuple[int, int], out: Aligned) -> Non
         if options == [] and (every := arithmetic.readings(texts, width)) and len(every) == 1:
             options = every
         if options:
-            o = Observed(options, _cell_lines(values, options[0]), [], values[0].line, split=True)
+            o = Observed(options, _cell_lines(values, options[0]), [], values[0].line, printed=" ".join(texts))
             by_group = [tuple(opt[k : k + 5] for k in range(0, width, 5)) for opt in options]
             for gi, group in enumerate(REVIEW_GROUPS):
                 group_options = sorted({b[gi] for b in by_group})
                 lines = o.lines[gi * 5 : gi * 5 + 5]
-                og = Observed(group_options, lines, [], o.line, split=True)
+                og = Observed(group_options, lines, [], o.line)
                 if len(group_options) == 1:
                     for r, text, line in zip(REVIEW_RESULTS, group_options[0], lines, strict=True):
                         _cell(REVIEW, group, r, text, line, out)
@@ -766,7 +763,3 @@ def align(layout: Layout, narrative: str = "", template: str | None = None) -> A
     else:
         out.findings.append(Finding("table_missing", f"table '{REVIEW}' not found", table=REVIEW))
     return out
-
-
-__all__ = ["CERTAIN", "Aligned", "align", "narrative_counts", "regions", "segments"]
-_ = REQUEST_ROWS, TEMPLATE_2021

@@ -96,20 +96,17 @@ def groups_sum(size: int) -> Callable[[Reading], bool]:
     return lambda reading: all(sums_to_last(reading[k : k + size]) for k in range(0, len(reading), size))
 
 
+_FLOW = ("new_received", "carried_over", "total_handled", "carried_forward")
+
+
 def column_rules_hold(rows: dict[str, Reading], result_rows: Sequence[str], width: int) -> bool:
     """R1 and R3 on every column where all their cells are known (unknown cells judge nothing)."""
     for c in range(width):
-
-        def cell(row: str) -> int | None:
-            reading = rows.get(row)
-            return count(reading[c]) if reading else None
-
-        new, over, handled, forward = (
-            cell(r) for r in ("new_received", "carried_over", "total_handled", "carried_forward")
-        )
+        cells = {row: count(reading[c]) for row, reading in rows.items()}
+        new, over, handled, forward = (cells.get(r) for r in _FLOW)
         if None not in (new, over, handled, forward) and new + over != handled + forward:
             return False
-        results = [cell(r) for r in result_rows]
+        results = [cells.get(r) for r in result_rows]
         if handled is not None and None not in results and sum(results) != handled:
             return False
     return True
