@@ -3,12 +3,14 @@
 The tables are taken from the text's own cells (tab layout: rows and merged cells as Word
 exported them) and written with each format's real machinery: HTML markup with rowspan-style
 empty placeholders, python-docx tables with merged cells, reportlab pages with a CJK font and
-page numbers. The formats' readers in pipelines/extract/formats must bring them back.
+page numbers (or real ruled tables with merged and wrapped cells). The formats' readers in
+pipelines/extract/formats must bring them back.
 """
 
 from __future__ import annotations
 
 import html
+from dataclasses import dataclass
 from io import BytesIO
 
 from pipelines.extract.batch import split_region
@@ -89,7 +91,181 @@ def to_docx(text: str) -> bytes:
     return out.getvalue()
 
 
-def to_pdf(text: str, lines_per_page: int = 45) -> bytes:
+@dataclass(frozen=True)
+class Cell:
+    """A cell of a ruled PDF table, placed as HTML places it (after the cells that cover its row)."""
+
+    text: str
+    rowspan: int = 1
+    colspan: int = 1
+
+
+PAGE_WIDTH, PAGE_HEIGHT = 595.0, 842.0
+FONT, SIZE, LEADING, PAD = "STSong-Light", 9.0, 11.0, 3.0
+
+
+def place(rows: list[list[Cell]]) -> list[list[tuple[int, Cell]]]:
+    """Each row's cells with their column: HTML's placement, skipping positions covered from above."""
+    covered: set[tuple[int, int]] = set()
+    placed: list[list[tuple[int, Cell]]] = []
+    for r, row in enumerate(rows):
+        col, out = 0, []
+        for cell in row:
+            while (r, col) in covered:
+                col += 1
+            out.append((col, cell))
+            covered |= {(r + dr, col + dc) for dr in range(cell.rowspan) for dc in range(cell.colspan)}
+            col += cell.colspan
+        placed.append(out)
+    return placed
+
+
+def _wrap(text: str, width: float) -> list[str]:
+    """The cell's lines, wrapped char by char like a word processor.
+
+    PDFium's text page drops a text object that holds one CJK character in reportlab's
+    non-embedded STSong-Light (it gives it no width), so a lone last character is drawn with the
+    one before it.
+    """
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        wrapped = [""]
+        for char in paragraph:
+            if wrapped[-1] and stringWidth(wrapped[-1] + char, FONT, SIZE) > width:
+                wrapped.append("")
+            wrapped[-1] += char
+        if len(wrapped) > 1 and len(wrapped[-1]) == 1:
+            wrapped[-2:] = [wrapped[-2][:-1], wrapped[-2][-1] + wrapped[-1]]
+        lines += wrapped
+    return lines
+
+
+class RuledWriter:
+    """Paragraphs and ruled tables on A4 pages with a CJK font, a page number at each foot.
+
+    Borders are real PDF paths: stroked lines, or thin filled rectangles (how Word and WPS draw
+    them) with `borders="fill"`. A row that does not fit starts a new page.
+    """
+
+    def __init__(self, borders: str = "stroke", rotate: int = 0) -> None:
+        from reportlab.pdfbase import pdfmetrics
+        from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+        from reportlab.pdfgen import canvas
+
+        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+        self.out = BytesIO()
+        self.canvas = canvas.Canvas(self.out, pagesize=(PAGE_WIDTH, PAGE_HEIGHT))
+        self.borders, self.rotate = borders, rotate
+        self.page, self.y = 1, PAGE_HEIGHT - 40
+        self._start_page()
+
+    def _start_page(self) -> None:
+        self.canvas.setFont(FONT, SIZE)
+        if self.rotate:
+            self.canvas.setPageRotation(self.rotate)
+
+    def new_page(self) -> None:
+        self.canvas.drawString(PAGE_WIDTH / 2, 30, f"-{self.page}-")
+        self.canvas.showPage()
+        self.page, self.y = self.page + 1, PAGE_HEIGHT - 40
+        self._start_page()
+
+    def paragraph(self, text: str) -> None:
+        if self.y < 60:
+            self.new_page()
+        self.canvas.drawString(30, self.y, text)
+        self.y -= 16
+
+    def _rule(self, x0: float, y0: float, x1: float, y1: float) -> None:
+        if self.borders == "fill":  # a 0.6 pt filled rectangle along the edge
+            self.canvas.rect(min(x0, x1) - 0.3, min(y0, y1) - 0.3, abs(x1 - x0) + 0.6, abs(y1 - y0) + 0.6, 0, 1)
+        else:
+            self.canvas.line(x0, y0, x1, y1)
+
+    def table(self, rows: list[list[Cell]], widths: list[float]) -> None:
+        placed = place(rows)
+        edges = [30.0]
+        for width in widths:
+            edges.append(edges[-1] + width)
+        text = {
+            (r, col): _wrap(cell.text, edges[col + cell.colspan] - edges[col] - 2 * PAD)
+            for r, row in enumerate(placed)
+            for col, cell in row
+        }
+        heights = [LEADING + 2 * PAD] * len(rows)
+        for r, row in enumerate(placed):  # rows grow to fit their cells (a spanning cell: its last row)
+            for col, cell in sorted(row, key=lambda item: item[1].rowspan):
+                need = len(text[r, col]) * LEADING + 2 * PAD
+                last = r + cell.rowspan - 1
+                have = sum(heights[r : last + 1])
+                heights[last] += max(0.0, need - have)
+        self.y -= 4
+        on_page: list[tuple[int, float]] = []  # rows on the current page, with their tops
+        for r, height in enumerate(heights):
+            if on_page and self.y - height < 50:  # the rest of the table on a new page
+                self._draw(placed, on_page, heights, edges, text)
+                self.new_page()
+                on_page = []
+            on_page.append((r, self.y))
+            self.y -= height
+        self._draw(placed, on_page, heights, edges, text)
+        self.y -= 12
+
+    def _draw(
+        self,
+        placed: list[list[tuple[int, Cell]]],
+        on_page: list[tuple[int, float]],
+        heights: list[float],
+        edges: list[float],
+        text: dict[tuple[int, int], list[str]],
+    ) -> None:
+        last = on_page[-1][0]
+        for r, top in on_page:
+            for col, cell in placed[r]:
+                x0, x1 = edges[col], edges[col + cell.colspan]
+                bottom = top - sum(heights[r : min(r + cell.rowspan - 1, last) + 1])
+                for a, b, c, d in (
+                    (x0, top, x1, top),
+                    (x0, bottom, x1, bottom),
+                    (x0, top, x0, bottom),
+                    (x1, top, x1, bottom),
+                ):
+                    self._rule(a, b, c, d)
+                lines = text[r, col]
+                first = (top + bottom) / 2 + len(lines) * LEADING / 2 - LEADING + 2.5  # centred in the cell
+                for k, line in enumerate(lines):
+                    self.canvas.drawString(x0 + PAD, first - k * LEADING, line)
+
+    def finish(self) -> bytes:
+        self.canvas.drawString(PAGE_WIDTH / 2, 30, f"-{self.page}-")
+        self.canvas.showPage()
+        self.canvas.save()
+        return self.out.getvalue()
+
+
+def seed_table(block: list[list[str]]) -> list[list[Cell]]:
+    """A seed's table as ruled cells: a short row's last cell spans to the right, as Word merges them."""
+    width = max(len(row) for row in block)
+    return [
+        [Cell(text, colspan=1 + (width - len(row) if c == len(row) - 1 else 0)) for c, text in enumerate(row)]
+        for row in block
+    ]
+
+
+def to_pdf(text: str, lines_per_page: int = 45, ruled: bool = False, borders: str = "stroke") -> bytes:
+    """The report as a PDF: table rows as lines of cells side by side (as text-order PDF readers
+    see them), or with `ruled` as real ruled tables whose cells wrap inside their borders."""
+    if ruled:
+        writer = RuledWriter(borders)
+        for block in blocks(text):
+            if isinstance(block, str):
+                writer.paragraph(block)
+            else:
+                width = max(len(row) for row in block)
+                writer.table(seed_table(block), [(PAGE_WIDTH - 60) / width] * width)
+        return writer.finish()
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont
     from reportlab.pdfgen import canvas
