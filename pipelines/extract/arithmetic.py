@@ -39,8 +39,17 @@ def _cuts(run: str, parts: int) -> Iterator[tuple[str, ...]]:
 
 
 def splittable(text: str) -> bool:
-    """A bare digit run of two or more digits: it may hold several glued cells."""
-    return len(text) > 1 and text.isascii() and text.isdigit()
+    """A bare digit run of two or more digits, maybe ending in a decimal fraction (an amount
+    glued after a count: `13575394432.52`): it may hold several glued cells."""
+    whole, _, fraction = text.partition(".")
+    return len(whole) > 1 and whole.isascii() and whole.isdigit() and (not fraction or fraction.isdigit())
+
+
+def _cuts_of(piece: str, parts: int) -> Iterator[tuple[str, ...]]:
+    """Cuts of a piece; a decimal fraction stays with the last cell."""
+    whole, dot, fraction = piece.partition(".")
+    for cut in _cuts(whole, parts):
+        yield (*cut[:-1], cut[-1] + dot + fraction) if dot else cut
 
 
 def readings(
@@ -62,11 +71,11 @@ def readings(
             return seen <= MAX_READINGS
         remaining = len(pieces) - k - 1
         piece = pieces[k]
-        most = min(len(piece), left - remaining) if splittable(piece) else 1
+        most = min(len(piece.partition(".")[0]), left - remaining) if splittable(piece) else 1
         for parts in range(1, most + 1):
             if left - parts < remaining:
                 break
-            for cut in _cuts(piece, parts) if splittable(piece) else [(piece,)]:
+            for cut in _cuts_of(piece, parts) if splittable(piece) else [(piece,)]:
                 if not walk(k + 1, left - parts, acc + cut):
                     return False
         return True
