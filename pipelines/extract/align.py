@@ -30,7 +30,7 @@ from itertools import permutations
 from pipelines.extract import arithmetic
 from pipelines.extract.arithmetic import Reading
 from pipelines.extract.findings import Finding
-from pipelines.extract.labels import NONE, STRONG, WEAK, run_evidence
+from pipelines.extract.labels import NONE, STRONG, WEAK, names_rows, run_evidence
 from pipelines.extract.layout import Layout
 from pipelines.extract.normalize import BLANK, NUMBER, label_key, read_value
 from pipelines.extract.tables import ParsedCell, is_stray_value
@@ -217,8 +217,76 @@ def _cell_lines(values: list[Token], reading: Reading) -> tuple[int, ...]:
 # --- table 3 --------------------------------------------------------------------------------
 
 
-def _observe(seg: Segment, width: int, rule) -> list[Observed]:
-    """A segment as printed rows of `width` cells: one, several, a glued one, or unreadable."""
+def _centre(token: Token) -> float | None:
+    return None if token.x is None else token.x + len(token.text) / 2
+
+
+def _positions(seg: Segment, width: int) -> list[float] | None:
+    """The centres of a full row's values, when each value stands on its own on one line."""
+    values = seg.values
+    if len(values) != width or values[0].grid is not None or len({t.row for t in values}) != 1:
+        return None
+    xs = [t.x for t in values]
+    if None in xs or len(set(xs)) != width:
+        return None
+    return [_centre(t) for t in values]
+
+
+def column_model(segs: list[Segment], k: int, width: int) -> list[float] | None:
+    """Where the columns stand around segment `k` (text with positions: a PDF's text,
+    `pdftotext -layout`): the positions of the nearest full rows above and below, when they
+    agree (a page break may shift the whole table); either one where only it exists."""
+    near = []
+    for step in (-1, 1):
+        j = k + step
+        while 0 <= j < len(segs):
+            if (found := _positions(segs[j], width)) is not None:
+                near.append(found)
+                break
+            j += step
+    if not near:
+        return None
+    if len(near) == 2 and any(abs(a - b) > 1.5 for a, b in zip(*near, strict=True)):
+        return None
+    model = near[0]
+    return model if all(a < b for a, b in zip(model, model[1:], strict=False)) else None
+
+
+def _by_columns(values: list[Token], model: list[float]) -> Reading | None:
+    """A short row placed by position: each value in the column it stands under, the columns
+    left without one blank (a blank cell printed as nothing). None unless every value stands
+    clearly under its own column, in order."""
+    gaps = [b - a for a, b in zip(model, model[1:], strict=False)]
+    tolerance = min(gaps) / 2
+    cells = [""] * len(model)
+    last = -1
+    for token in values:
+        centre = _centre(token)
+        if centre is None:
+            return None
+        c = min(range(len(model)), key=lambda k: abs(model[k] - centre))
+        if abs(model[c] - centre) >= tolerance or c <= last:
+            return None
+        cells[c] = token.text
+        last = c
+    return tuple(cells)
+
+
+def glued_region(segs: list[Segment]) -> bool:
+    """Text whose cells lost their separators (an archiver's): most segments show glued digits."""
+    showing = sum(1 for seg in segs if any(t.glued for t in seg.values))
+    return showing >= 2 and showing * 3 >= len(segs)
+
+
+def _may_cut(seg: Segment, region_glued: bool) -> bool:
+    """Digits are cut into cells only where they show they were glued, or the whole region
+    does: in text whose cells keep their gaps, a short row means a blank, never glue."""
+    return region_glued or any(t.glued for t in seg.values)
+
+
+def _observe(seg: Segment, width: int, rule, model: list[float] | None = None, may_cut: bool = True) -> list[Observed]:
+    """A segment as printed rows of `width` cells: one, several, a glued one, one with blanks
+    placed by position, or unreadable."""
     values = _drop_fillers(seg.values, width, trailing_first=False)
     texts = [t.text for t in values]
     run = [t.text for t in seg.run]
@@ -238,13 +306,15 @@ def _observe(seg: Segment, width: int, rule) -> list[Observed]:
             Observed([tuple(t.text for t in r)], tuple(t.line for t in r), run if i == 0 else [], r[0].line, seg.own)
             for i, r in enumerate(rows)
         ]
-    if any(arithmetic.splittable(t) for t in texts) and n < width:
+    if may_cut and any(arithmetic.splittable(t) for t in texts) and n < width:
         options = arithmetic.readings(texts, width, rule)
-        if options == [] and (every := arithmetic.readings(texts, width)) and len(every) == 1:
-            options = every  # one cut only: the report's own sum is wrong, not the reading
         if options:
             lines = _cell_lines(values, options[0])
             return [Observed(options, lines, run, first, seg.own, printed=" ".join(texts))]
+    if model is not None and n < width and len({t.row for t in values}) == 1:
+        placed = _by_columns(values, model)
+        if placed is not None:
+            return [Observed([placed], (first,) * width, run, first, seg.own)]
     return [Observed([], tuple(t.line for t in values), run, first, seg.own)]
 
 
@@ -297,10 +367,15 @@ def read_requests(tokens: list[Token], span: tuple[int, int], template: str, out
     every = tuple({r.key: r for seq in _request_sequences(template) for r in seq}.values())
     observed: list[Observed] = []
     unplaced: list[str] = []
-    for seg in segments(tokens, *span):
-        rows = _observe(seg, width, arithmetic.sums_to_last)
+    segs = segments(tokens, *span)
+    glued = glued_region(segs)
+    for k, seg in enumerate(segs):
+        model = column_model(segs, k, width) if len(seg.values) < width else None
+        rows = _observe(seg, width, arithmetic.sums_to_last, model, _may_cut(seg, glued))
         for o in rows:
             o.evidence = run_evidence(o.run, every)
+            if not o.own and len(names_rows(o.run, every)) > 1:
+                o.evidence = [NONE] * len(every)  # loose lines naming several rows: a label block
         labelled = any(o.own and o.best >= STRONG for o in rows)
         if not labelled and all(not o.options for o in rows):
             unplaced += [t.text for t in seg.values if t.text]
@@ -512,7 +587,9 @@ def read_active(tokens: list[Token], span: tuple[int, int], template: str, narra
     rows, columns = active_layout(template)
     stated = narrative_counts(narrative)
     seen: set[str] = set()
-    for seg in segments(tokens, *span):
+    segs = segments(tokens, *span)
+    glued = glued_region(segs)
+    for seg in segs:
         evidence = run_evidence([t.text for t in seg.run], rows)
         best = max(evidence)
         if best < STRONG or evidence.count(best) > 1:
@@ -536,7 +613,7 @@ def read_active(tokens: list[Token], span: tuple[int, int], template: str, narra
         o = Observed([], tuple(t.line for t in values), [], values[0].line)
         if len(texts) == len(cols):
             o.options = [tuple(texts)]
-        elif len(texts) < len(cols) and any(arithmetic.splittable(t) for t in texts):
+        elif len(texts) < len(cols) and _may_cut(seg, glued) and any(arithmetic.splittable(t) for t in texts):
             o.options = arithmetic.readings(texts, len(cols)) or []
             o.printed = " ".join(texts)
             o.lines = _cell_lines(values, o.options[0]) if o.options else o.lines
@@ -669,10 +746,12 @@ def read_review(tokens: list[Token], span: tuple[int, int], out: Aligned) -> Non
         for (g, r), text, token in zip(cells, reading, values, strict=True):
             _cell(REVIEW, g, r, text, token.line, out)
         return
-    if len(texts) < width and any(arithmetic.splittable(t) for t in texts):
+    if (
+        len(texts) < width
+        and any(_may_cut(b, glued_region(blocks)) for b in blocks)
+        and any(arithmetic.splittable(t) for t in texts)
+    ):
         options = arithmetic.readings(texts, width, rule)
-        if options == [] and (every := arithmetic.readings(texts, width)) and len(every) == 1:
-            options = every
         if options:
             o = Observed(options, _cell_lines(values, options[0]), [], values[0].line, printed=" ".join(texts))
             by_group = [tuple(opt[k : k + 5] for k in range(0, width, 5)) for opt in options]

@@ -37,6 +37,9 @@ class Token:
     x: float | None = None
     grid: int | None = None
     cell: bool = False  # a whole grid cell (its count is its own: never split)
+    # digits that show they were glued: touching text with no space (`数量230`, `…74二、`), or
+    # led by a zero (`00`, `023`); such a run may hold several cells
+    glued: bool = False
 
     @property
     def is_value(self) -> bool:
@@ -51,7 +54,7 @@ class Token:
 # A number: thousands-grouped or plain, maybe with decimals, maybe signed (本年增/减); a blank
 # marker standing alone; an enumerator opening a label (`1.`, `2、`, `（三）`, `四、`); other text.
 _SCAN = re.compile(
-    r"(?P<num>(?<![\w.])[-－]?\d{1,3}(?:,\d{3})+(?:\.\d+)?|[-－](?=\d)\d+(?:\.\d+)?|\d+(?:\.\d+)?)"
+    r"(?P<num>(?<![\w.])[-－]?\d{1,3}(?:,\d{3})+(?:\.\d+)?|[-－](?=\d)\d+(?:\.\d+)?|(?<![.．])\d+(?:\.\d+)?)"
     r"|(?P<space>\s+)"
     r"|(?P<text>[^\d\s]+)"
 )
@@ -66,9 +69,10 @@ def _fold(text: str) -> str:
 
 
 @lru_cache(maxsize=65536)
-def scan(text: str) -> tuple[tuple[str, str], ...]:
-    """(kind, text) runs of a piece of text: numbers as VALUE, blank markers as VALUE, the rest
-    as LABEL runs split at whitespace and before enumerators. Cached: labels recur."""
+def scan(text: str) -> tuple[tuple[str, str, bool], ...]:
+    """(kind, text, glued) runs of a piece of text: numbers as VALUE, blank markers as VALUE,
+    the rest as LABEL runs split at whitespace and before enumerators; `glued` marks digits
+    touching text or led by a zero (see Token.glued). Cached: labels recur."""
     folded = _fold(text)
     raw: list[tuple[str, str]] = []
     for m in _SCAN.finditer(folded):
@@ -78,27 +82,28 @@ def scan(text: str) -> tuple[tuple[str, str], ...]:
             raw.append(("text", m.group()))
         else:
             raw.append(("space", ""))
-    out: list[tuple[str, str]] = []
+    out: list[tuple[str, str, bool]] = []
     k = 0
     while k < len(raw):
         kind, piece = raw[k]
         nxt = raw[k + 1] if k + 1 < len(raw) else None
         if kind == "num":
+            touching = (k > 0 and raw[k - 1][0] == "text") or (nxt is not None and nxt[0] == "text")
             if nxt and nxt[0] == "text" and "." not in piece and piece.isdigit() and _ENUM_AFTER_DIGIT.match(nxt[1]):
                 # the last digit opens the next label: `00000005.属于…` / `5.属于…`
                 if len(piece) > 1:
-                    out.append((VALUE, piece[:-1]))
+                    out.append((VALUE, piece[:-1], True))
                 raw[k + 1] = ("text", piece[-1] + nxt[1])
                 k += 1
                 continue
-            out.append((VALUE, piece))
+            out.append((VALUE, piece, touching or (len(piece) > 1 and piece[0] == "0" and piece[1] != ".")))
         elif kind == "text":
             if piece in BLANK_MARKERS and (k == 0 or raw[k - 1][0] == "space") and (nxt is None or nxt[0] == "space"):
-                out.append((VALUE, piece))
+                out.append((VALUE, piece, False))
             else:
                 for part in _LABEL_BREAK.split(piece):
                     if part and not _WORDLESS.match(part):
-                        out.append((LABEL, part))
+                        out.append((LABEL, part, False))
         k += 1
     return tuple(out)
 
@@ -132,8 +137,8 @@ def tokens_of(layout: Layout, is_stray: Callable[[str], bool] = lambda _text: Fa
                 continue
             if line.grid is not None and not text:
                 continue
-            for kind, run in scan(text):
-                out.append(Token(kind, run, piece.line, len(out), row, piece.col, piece.x, line.grid))
+            for kind, run, glued in scan(text):
+                out.append(Token(kind, run, piece.line, len(out), row, piece.col, piece.x, line.grid, glued=glued))
     return out
 
 
