@@ -10,8 +10,8 @@ counts as right when it holds the true value, or when it is null *with a finding
 from __future__ import annotations
 
 import json
-from decimal import Decimal
 import re
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -142,7 +142,8 @@ def test_archiver_glued_text_leaves_undecidable_cuts_null_and_names_the_candidat
     ambiguous = {(f.row, f.column): f.message for f in _findings(report, "cell_ambiguous")}
     assert report.tables()["active_disclosure"]["normative_documents"]["produced"] is None
     assert "89" in ambiguous[("normative_documents", "produced")]  # `898989` is 89 | 89 | 89, or 8 | 98 | 989 …
-    assert report.tables()["active_disclosure"]["administrative_fees"] == {"items_last_year": None, "items_change": None}
+    fees = report.tables()["active_disclosure"]["administrative_fees"]
+    assert fees == {"items_last_year": None, "items_change": None}  # `350`: 3 | 50 or 35 | 0
     assert report.template == "2019"
     assert list(report.tables()["requests"]["total_handled"].values()) == [23, 0, 0, 0, 0, 0, 23]
 

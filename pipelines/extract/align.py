@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from itertools import permutations
+from itertools import pairwise, permutations
 
 from pipelines.extract import arithmetic
 from pipelines.extract.arithmetic import Reading
@@ -169,7 +169,7 @@ def segments(tokens: list[Token], lo: int, hi: int) -> list[Segment]:
         joined = (
             current is not None
             and prev is not None
-            and (prev.row == t.row or (t.grid is None and per_row[prev.row] == 1 and per_row[t.row] == 1))
+            and (prev.row == t.row or (per_row[prev.row] == 1 and per_row[t.row] == 1))
         )
         if joined:
             current.values.append(t)
@@ -181,7 +181,7 @@ def segments(tokens: list[Token], lo: int, hi: int) -> list[Segment]:
                 break  # a grid row's own labels, and loose lines above it; not the row above
             run.insert(0, tokens[j])
             j -= 1
-        own = per_row[t.row] == 1 if t.grid is None else False
+        own = per_row[t.row] == 1
         if run and run[-1].row == t.row:
             own = True
         current = Segment([t], run, own)
@@ -249,14 +249,14 @@ def column_model(segs: list[Segment], k: int, width: int) -> list[float] | None:
     if len(near) == 2 and any(abs(a - b) > 1.5 for a, b in zip(*near, strict=True)):
         return None
     model = near[0]
-    return model if all(a < b for a, b in zip(model, model[1:], strict=False)) else None
+    return model if all(a < b for a, b in pairwise(model)) else None
 
 
 def _by_columns(values: list[Token], model: list[float]) -> Reading | None:
     """A short row placed by position: each value in the column it stands under, the columns
     left without one blank (a blank cell printed as nothing). None unless every value stands
     clearly under its own column, in order."""
-    gaps = [b - a for a, b in zip(model, model[1:], strict=False)]
+    gaps = [b - a for a, b in pairwise(model)]
     tolerance = min(gaps) / 2
     cells = [""] * len(model)
     last = -1

@@ -26,7 +26,7 @@ from pipelines.extract.batch import DocResult, ParsedBatch
 from pipelines.extract.findings import OK, PARTIAL, REJECTED, REJECTING
 from pipelines.extract.report import Report
 
-PARSER_VERSION = "4"
+PARSER_VERSION = "5"
 YEAR_COLUMN = "report_year"
 BUCKET_COLUMN = "bucket"
 PATH_COLUMN = "_source_path"  # carried beside new rows (never written): tells apart two files with the same bytes
