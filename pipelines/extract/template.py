@@ -175,6 +175,7 @@ REVIEW_RESULTS: tuple[str, ...] = ("upheld", "corrected", "other", "pending", "t
 REVIEW_HEADER: tuple[str, ...] = ("行政复议", "行政诉讼", "结果维持", "结果纠正", "其他结果", "尚未审结", "总计")
 
 TABLES: tuple[str, ...] = ("active_disclosure", "requests", "review_litigation")
+ACTIVE, REQUESTS, REVIEW = TABLES
 
 
 def active_layout(template: str) -> tuple[tuple[Row, ...], dict[str, tuple[str, ...]]]:
