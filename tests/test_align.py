@@ -150,3 +150,23 @@ def test_a_row_that_fits_two_places_is_left_null_with_both_candidates() -> None:
 def test_narrative_counts_for_table_2() -> None:
     text = "集中公开现行有效行政规范性文件698件，动态更新本年度制发的规范性文件88件。全年收到申请75件。"
     assert narrative_counts(text) == {("normative_documents", "in_force"): 698, ("normative_documents", "issued"): 88}
+
+
+def test_markdown_holding_its_tables_as_html_is_read_as_a_page(seed_name: str) -> None:
+    """Converters (MinerU and the like) write Markdown with the tables as HTML, after pages of
+    text: the file is read as a page, its tables as grids."""
+    from report_formats import blocks
+
+    from pipelines.extract.report import parse_bytes
+
+    text = (RAW / seed_name).read_text(encoding="utf-8")
+    parts = ["# " + text.split("\n")[0], *["正文说明。" * 40] * 12]  # > 4 KB before any table
+    for block in blocks(text):
+        if isinstance(block, str):
+            parts.append(block)
+        else:
+            cells = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in block)
+            parts.append(f"<table>{cells}</table>")
+    report = parse_bytes("\n\n".join(parts).encode(), seed_name.replace(".txt", ".md"))
+    assert report.format == "html"
+    assert report.tables() == golden(seed_name)["tables"]

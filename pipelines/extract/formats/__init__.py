@@ -26,6 +26,8 @@ _HTML_SNIFF = re.compile(rb"<!doctype\s+html|<html[\s>]|<body[\s>]|<table[\s>]",
 # closes elements, e.g. `<div class=TRS_Editor><p style=...>…</p>`.
 _FRAGMENT_SNIFF = re.compile(rb"^\s*<(?:div|p|section|article|span|table|h[1-6])[\s>]", re.IGNORECASE)
 _CLOSING = re.compile(rb"</(?:p|div|span|td|tr|table)>", re.IGNORECASE)
+# How far to look: a converter's Markdown may hold its tables as HTML after pages of text.
+_SNIFF_BYTES = 1 << 16
 
 
 @dataclass(frozen=True)
@@ -51,10 +53,10 @@ def detect_format(data: bytes) -> str:
         except zipfile.BadZipFile:
             pass
         return TEXT  # some other zip: decoding will call it binary
-    head = data[:4096]
+    head = data[:_SNIFF_BYTES]
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16: sniff the decoded text
         head = head.decode("utf-16", errors="ignore").encode()
-    if _HTML_SNIFF.search(head) or (_FRAGMENT_SNIFF.match(head) and len(_CLOSING.findall(head)) >= 3):
+    if _HTML_SNIFF.search(head) or (_FRAGMENT_SNIFF.match(head) and len(_CLOSING.findall(head[:4096])) >= 3):
         return HTML
     return TEXT
 

@@ -170,14 +170,18 @@ def _layout_walk(element: etree._Element, out: list[Line], grids: list[int]) -> 
         for text in _text_lines(element):
             out.append(Line((Piece(text, element.sourceline or 1),), element.sourceline or 1))
         return
-    if element.text and element.text.strip():
-        line = element.sourceline or 1
-        out.append(Line((Piece(_SPACES.sub(" ", element.text).strip(), line),), line))
+    _loose_text(element.text, element.sourceline or 1, out)
     for child in element:
         _layout_walk(child, out, grids)
-        if child.tail and child.tail.strip():
-            line = child.sourceline or 1
-            out.append(Line((Piece(_SPACES.sub(" ", child.tail).strip(), line),), line))
+        _loose_text(child.tail, child.sourceline or 1, out)
+
+
+def _loose_text(text: str | None, line: int, out: list[Line]) -> None:
+    """Text between blocks (Markdown around a converter's HTML tables): a line per line."""
+    for piece in (text or "").split("\n"):
+        piece = _SPACES.sub(" ", piece).strip()
+        if piece:
+            out.append(Line((Piece(piece, line),), line))
 
 
 def html_layout(data: bytes) -> Layout:
