@@ -1,10 +1,17 @@
 {{ config(meta={"dagster": {"ref": {"name": "fct_request_outcomes"}}}) }}
 -- Integrity: for every table, the facts hold exactly the lake's cells of non-rejected reports
 -- (same number of non-null values, same sum). Returns one row per table that differs.
+-- A table no report has a cell of counts 0 values on both sides (not a null against a 0).
+-- Amounts (unit wan_yuan) are summed as the facts store them, to 4 decimals (1 元): a report
+-- printing more decimals is not a lost cell.
 with lake as (
-    select cells.table_key, count(cells.value) as n_values, sum(cells.value) as total
+    select
+        cells.table_key,
+        count(cells.value) as n_values,
+        sum(case when units.unit = 'wan_yuan' then cast(cells.value as decimal(18, 4)) else cells.value end) as total
     from {{ ref('stg_lake__report_cells') }} as cells
     inner join {{ ref('stg_lake__reports') }} as reports using (report_id)
+    left join {{ ref('template_columns') }} as units using (table_key, column_key)
     where not reports.is_rejected
     group by cells.table_key
 ),
@@ -50,5 +57,5 @@ select
     facts_by_table.total as fact_total
 from lake
 full outer join facts_by_table using (table_key)
-where lake.n_values is distinct from facts_by_table.n_values
+where coalesce(lake.n_values, 0) <> coalesce(facts_by_table.n_values, 0)
     or abs(coalesce(lake.total, 0) - coalesce(facts_by_table.total, 0)) > 0.00001
