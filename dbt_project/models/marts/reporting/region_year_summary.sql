@@ -38,7 +38,7 @@ select
     cast(sum(summary.lawsuits_corrected) as bigint) as lawsuits_corrected,
     cast(sum(summary.normative_documents_issued) as bigint) as normative_documents_issued,
     cast(sum(summary.licensing_decisions) as bigint) as licensing_decisions,
-    cast(sum(summary.fees_wan_yuan) as decimal(18, 4)) as fees_wan_yuan,
+    cast(sum(summary.fees_wan_yuan) as decimal(38, 4)) as fees_wan_yuan,
     count(*) filter (where summary.reconciliation_checks_failed > 0) as reports_failing_reconciliation
 from summary
 inner join ancestry on ancestry.region_code = summary.region_code
