@@ -3,6 +3,10 @@
 Used by the round-trip tests, and usable on any parser output shaped like `disclosure parse`
 (Decimals or floats for amounts). Returns readable differences instead of asserting, so a
 caller can report all of them at once.
+
+A cell the truth lists as `undecidable` (no reading of the rendered text settles it, see
+oracle.py) may be read either with its true value or as null with a `cell_ambiguous` finding
+on that cell; any other value is a wrong number. Every other cell must be exact.
 """
 
 from __future__ import annotations
@@ -11,6 +15,9 @@ from decimal import Decimal
 from typing import Any
 
 COMPARED_FIELDS: tuple[str, ...] = ("agency", "report_year", "published_on", "template")
+AMBIGUOUS = "cell_ambiguous"
+
+CellKey = tuple[str, str, str]
 
 
 def _plain(value: object) -> object:
@@ -19,14 +26,46 @@ def _plain(value: object) -> object:
     return value
 
 
-def table_differences(truth: dict[str, Any], parsed: dict[str, Any]) -> list[str]:
-    """Every truth cell must be read with its value; any other cell the parser lists must be null."""
+def undecidable_cells(truth: dict[str, Any]) -> set[CellKey]:
+    """The truth's undecidable cells as (table, row, column)."""
+    out: set[CellKey] = set()
+    for key in truth.get("undecidable") or []:
+        table, row, column = key.split(".")
+        out.add((table, row, column))
+    return out
+
+
+def ambiguous_findings(parsed: dict[str, Any]) -> set[CellKey]:
+    """The cells the parser left open with a `cell_ambiguous` finding."""
+    return {
+        (f.get("table"), f.get("row"), f.get("column"))
+        for f in parsed.get("findings", [])
+        if f.get("code") == AMBIGUOUS
+    }
+
+
+def table_differences(
+    truth: dict[str, Any],
+    parsed: dict[str, Any],
+    undecidable: set[CellKey] | frozenset[CellKey] = frozenset(),
+    ambiguous: set[CellKey] | frozenset[CellKey] = frozenset(),
+) -> list[str]:
+    """Every truth cell must be read with its value (an undecidable one may be null when the
+    parser raised `cell_ambiguous` on it); any other cell the parser lists must be null."""
     out: list[str] = []
     for table, rows in truth.items():
         for row, columns in rows.items():
             for column, expected in columns.items():
                 got = _plain(parsed.get(table, {}).get(row, {}).get(column, "<absent>"))
-                if got != expected or (got is None) != (expected is None):
+                exact = got == expected and (got is None) == (expected is None)
+                if exact:
+                    continue
+                key = (table, row, column)
+                if key in undecidable and got is None and key in ambiguous:
+                    continue  # left open, and said so: the right answer for a cell no reading settles
+                if key in undecidable and got is None:
+                    out.append(f"{table}.{row}.{column}: undecidable, parsed null without a {AMBIGUOUS} finding")
+                else:
                     out.append(f"{table}.{row}.{column}: expected {expected!r}, parsed {got!r}")
     for table, rows in parsed.items():
         for row, columns in rows.items():
@@ -44,10 +83,13 @@ def differences(truth: dict[str, Any], parsed: dict[str, Any]) -> list[str]:
         for field in COMPARED_FIELDS
         if parsed.get(field) != truth[field]
     ]
-    out += table_differences(truth["tables"], parsed.get("tables") or {})
+    undecidable = undecidable_cells(truth)
+    out += table_differences(truth["tables"], parsed.get("tables") or {}, undecidable, ambiguous_findings(parsed))
     raised = {(f.get("code"), f.get("table"), f.get("row"), f.get("column")) for f in parsed.get("findings", [])}
     expected = {(f["code"], f["table"], f["row"], f["column"]) for f in truth["expected_findings"]}
-    out += [f"finding {code} at {t}.{r}.{c} not raised" for code, t, r, c in sorted(expected - raised, key=str)]
+    expected |= {(AMBIGUOUS, *key) for key in undecidable}  # allowed, not required
+    required = expected - {(AMBIGUOUS, *key) for key in undecidable}
+    out += [f"finding {code} at {t}.{r}.{c} not raised" for code, t, r, c in sorted(required - raised, key=str)]
     # and nothing the report does not deserve: every error or warning must be an expected one
     out += [
         f"unexpected finding {f.get('code')} ({f.get('severity')}): {f.get('message')}"
@@ -55,4 +97,19 @@ def differences(truth: dict[str, Any], parsed: dict[str, Any]) -> list[str]:
         if f.get("severity") in ("error", "warning")
         and (f.get("code"), f.get("table"), f.get("row"), f.get("column")) not in expected
     ]
+    return out
+
+
+def wrong_numbers(truth: dict[str, Any], parsed: dict[str, Any]) -> list[str]:
+    """Cells read as a number that is not the truth's: the worst outcome (a null with a finding
+    tells the user to look, a wrong number misleads). An undecidable cell read with its true
+    value is not one; read with any other value, it is."""
+    out: list[str] = []
+    tables = parsed.get("tables") or {}
+    for table, rows in truth["tables"].items():
+        for row, columns in rows.items():
+            for column, expected in columns.items():
+                got = _plain(tables.get(table, {}).get(row, {}).get(column))
+                if got is not None and got != expected:
+                    out.append(f"{table}.{row}.{column}: expected {expected!r}, parsed {got!r}")
     return out
