@@ -120,7 +120,7 @@ def place(rows: list[list[Cell]]) -> list[list[tuple[int, Cell]]]:
     return placed
 
 
-def _wrap(text: str, width: float) -> list[str]:
+def _wrap(text: str, width: float, font: str = FONT) -> list[str]:
     """The cell's lines, wrapped char by char like a word processor.
 
     PDFium's text page drops a text object that holds one CJK character in reportlab's
@@ -133,7 +133,7 @@ def _wrap(text: str, width: float) -> list[str]:
     for paragraph in text.split("\n"):
         wrapped = [""]
         for char in paragraph:
-            if wrapped[-1] and stringWidth(wrapped[-1] + char, FONT, SIZE) > width:
+            if wrapped[-1] and stringWidth(wrapped[-1] + char, font, SIZE) > width:
                 wrapped.append("")
             wrapped[-1] += char
         if len(wrapped) > 1 and len(wrapped[-1]) == 1:
@@ -146,30 +146,38 @@ class RuledWriter:
     """Paragraphs and ruled tables on A4 pages with a CJK font, a page number at each foot.
 
     Borders are real PDF paths: stroked lines, or thin filled rectangles (how Word and WPS draw
-    them) with `borders="fill"`. A row that does not fit starts a new page.
+    them) with `borders="fill"`. A row that does not fit starts a new page. With `rotate=90` the
+    pages are landscape the way scanners and Word print them: a portrait page with /Rotate 90
+    whose content is drawn turned a quarter counter-clockwise. `font="Helvetica"` for ASCII text
+    whose widths PDFium knows: it gives no width to CJK glyphs of the non-embedded STSong-Light
+    on a rotated page or in a form, and full-width boxes to its Latin glyphs.
     """
 
-    def __init__(self, borders: str = "stroke", rotate: int = 0) -> None:
+    def __init__(self, borders: str = "stroke", rotate: int = 0, font: str = FONT) -> None:
         from reportlab.pdfbase import pdfmetrics
         from reportlab.pdfbase.cidfonts import UnicodeCIDFont
         from reportlab.pdfgen import canvas
 
         pdfmetrics.registerFont(UnicodeCIDFont(FONT))
         self.out = BytesIO()
-        self.canvas = canvas.Canvas(self.out, pagesize=(PAGE_WIDTH, PAGE_HEIGHT))
-        self.borders, self.rotate = borders, rotate
-        self.page, self.y = 1, PAGE_HEIGHT - 40
+        self.width, self.height = (PAGE_HEIGHT, PAGE_WIDTH) if rotate else (PAGE_WIDTH, PAGE_HEIGHT)
+        # reportlab's page size is the displayed one: with /Rotate 90 the MediaBox is its transpose
+        self.canvas = canvas.Canvas(self.out, pagesize=(self.width, self.height))
+        self.borders, self.rotate, self.font = borders, rotate, font
+        self.page, self.y = 1, self.height - 40
         self._start_page()
 
     def _start_page(self) -> None:
-        self.canvas.setFont(FONT, SIZE)
-        if self.rotate:
-            self.canvas.setPageRotation(self.rotate)
+        self.canvas.setFont(self.font, SIZE)
+        if self.rotate == 90:
+            self.canvas.setPageRotation(90)
+            self.canvas.translate(PAGE_WIDTH, 0)
+            self.canvas.rotate(90)
 
     def new_page(self) -> None:
-        self.canvas.drawString(PAGE_WIDTH / 2, 30, f"-{self.page}-")
+        self.canvas.drawString(self.width / 2, 30, f"-{self.page}-")
         self.canvas.showPage()
-        self.page, self.y = self.page + 1, PAGE_HEIGHT - 40
+        self.page, self.y = self.page + 1, self.height - 40
         self._start_page()
 
     def paragraph(self, text: str) -> None:
@@ -190,7 +198,7 @@ class RuledWriter:
         for width in widths:
             edges.append(edges[-1] + width)
         text = {
-            (r, col): _wrap(cell.text, edges[col + cell.colspan] - edges[col] - 2 * PAD)
+            (r, col): _wrap(cell.text, edges[col + cell.colspan] - edges[col] - 2 * PAD, self.font)
             for r, row in enumerate(placed)
             for col, cell in row
         }
@@ -239,7 +247,7 @@ class RuledWriter:
                     self.canvas.drawString(x0 + PAD, first - k * LEADING, line)
 
     def finish(self) -> bytes:
-        self.canvas.drawString(PAGE_WIDTH / 2, 30, f"-{self.page}-")
+        self.canvas.drawString(self.width / 2, 30, f"-{self.page}-")
         self.canvas.showPage()
         self.canvas.save()
         return self.out.getvalue()

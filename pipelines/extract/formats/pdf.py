@@ -34,7 +34,7 @@ from pipelines.extract.layout import Layout, Line, Piece
 # Caps: a real report is a few pages of a few thousand characters and a few hundred paths.
 MAX_PAGES = 300
 MAX_PAGE_OBJECTS = 50_000  # page objects on one page, those inside forms included
-MAX_PAGE_CHARS = 50_000
+MAX_PAGE_CHARS = 20_000  # a dense A4 page holds about 5,000; PDFium stops counting at 32,767
 MAX_INFLATED_BYTES = 256 * 2**20  # the non-image streams of the whole file, once decompressed
 MAX_FORM_DEPTH = 8
 MAX_FORM_EXPANSION = 1_000_000  # objects that forms drawn in forms may expand to (see _check_streams)
@@ -138,12 +138,11 @@ def _read_page(document: pdfium.PdfDocument, index: int) -> list[_Item]:
     page = document[index]
     textpage = None
     try:
-        to_display = _display_transform(page.raw)
+        to_display, height = _display_transform(page.raw)
         paths = _objects(page.raw, index + 1)
         segments = _rulings(paths, to_display)
         textpage = page.get_textpage()
         chars = _chars(textpage.raw, to_display, index + 1)
-        height = page.get_height()
     finally:
         if textpage is not None:
             textpage.close()
@@ -155,20 +154,23 @@ def _read_page(document: pdfium.PdfDocument, index: int) -> list[_Item]:
     return _drop_page_numbers(items, height)
 
 
-def _display_transform(page: object) -> Transform:
-    """PDF user space → points from the top-left corner of the page as displayed (rotation applied)."""
-    box = pdfium_c.FS_RECTF()
-    pdfium_c.FPDF_GetPageBoundingBox(page, box)
-    left, right = min(box.left, box.right), max(box.left, box.right)
-    bottom, top = min(box.bottom, box.top), max(box.bottom, box.top)
+def _display_transform(page: object) -> tuple[Transform, float]:
+    """PDF user space → points from the top-left corner of the page as displayed (rotation
+    applied), and the displayed page's height."""
+    x0, y0, x1, y1 = c_float(), c_float(), c_float(), c_float()  # user space (the bounding box is rotated)
+    corners = byref(x0), byref(y0), byref(x1), byref(y1)
+    if not (pdfium_c.FPDFPage_GetCropBox(page, *corners) or pdfium_c.FPDFPage_GetMediaBox(page, *corners)):
+        x0.value, y0.value, x1.value, y1.value = 0.0, 0.0, 612.0, 792.0  # the PDF default
+    left, right = min(x0.value, x1.value), max(x0.value, x1.value)
+    bottom, top = min(y0.value, y1.value), max(y0.value, y1.value)
     rotation = pdfium_c.FPDFPage_GetRotation(page) % 4
     if rotation == 1:  # 90° clockwise
-        return lambda x, y: (y - bottom, x - left)
+        return (lambda x, y: (y - bottom, x - left)), right - left
     if rotation == 2:
-        return lambda x, y: (right - x, y - bottom)
+        return (lambda x, y: (right - x, y - bottom)), top - bottom
     if rotation == 3:
-        return lambda x, y: (top - y, right - x)
-    return lambda x, y: (x - left, top - y)
+        return (lambda x, y: (top - y, right - x)), right - left
+    return (lambda x, y: (x - left, top - y)), top - bottom
 
 
 def _chars(textpage: object, to_display: Transform, page_no: int) -> list[Char]:
@@ -552,7 +554,6 @@ def _drop_page_numbers(items: list[_Item], page_height: float) -> list[_Item]:
 
 _STREAM = re.compile(rb"stream(?:\r\n|\n|\r)")
 _FILTER = re.compile(rb"/Filter\s*\[?\s*/(\w+)")
-_DO = re.compile(rb"\sDo\b")
 
 
 def _check_streams(data: bytes) -> None:
@@ -588,7 +589,7 @@ def _check_streams(data: bytes) -> None:
         elif not name:
             end = data.find(b"endstream", match.end())
             end = end if end >= 0 else len(data)
-            size, uses = end - match.end(), len(_DO.findall(data, match.end(), end))
+            size, uses = end - match.end(), data.count(b"Do", match.end(), end)
         if b"/Form" in head:
             fan_out, largest = fan_out * max(uses, 1), max(largest, size)
         else:  # a page's content (or a font, which draws nothing)
@@ -611,7 +612,7 @@ def _inflate(data: bytes, start: int, limit: int) -> tuple[int, int]:
             position += chunk
             while True:
                 size += len(out)
-                uses += len(_DO.findall(out))
+                uses += out.count(b"Do")  # an upper bound of the `Do` operators, at C speed
                 if not inflater.unconsumed_tail or size >= limit:
                     break
                 out = inflater.decompress(inflater.unconsumed_tail, 1 << 20)
