@@ -7,6 +7,7 @@ value.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from random import Random
@@ -71,6 +72,11 @@ class Document:
     signature: tuple[str, ...] = ()
     page_number: str | None = None
     site: str = ""  # the portal's name (HTML pages)
+    # what the real-publishing renderers state outside the title (a CMS fragment has none; an
+    # archiver's header names the publish date)
+    agency_name: str = ""
+    year: int = 0
+    published: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -85,6 +91,7 @@ class Words:
     signature: tuple[str, ...]
     page_number: str | None
     site: str
+    published: dt.date | None = None
 
 
 def cell_texts(
@@ -127,7 +134,7 @@ def _pick_label_wraps(grid: Grid, variant: Variant, rng: Random) -> set[Slot]:
 
 def _pick_splits(grid: Grid, damage: Mapping[CellKey, str], variant: Variant, rng: Random) -> set[Slot]:
     """A few value cells split over lines (tab text and HTML only: elsewhere it leaves no trace)."""
-    if not variant.split_cells or variant.layout not in ("tab", "html"):
+    if not variant.split_cells or variant.layout not in ("tab", "html", "cms_html"):
         return set()
     candidates = [s for s in grid.slots if s.role == VALUE and s.key not in damage]
     return set(rng.sample(candidates, k=min(len(candidates), rng.randint(1, 2))))
@@ -166,6 +173,9 @@ def compose(variant: Variant, words: Words, printed: Tables, damage: Mapping[Cel
         signature=words.signature,
         page_number=words.page_number,
         site=words.site,
+        agency_name=words.agency_name,
+        year=year,
+        published=words.published,
     )
 
 

@@ -6,18 +6,37 @@
 - pipe: Markdown pipe tables, one table row per line, merged cells left empty.
 - spaced: text taken from a PDF: one table row per line, cells separated by spaces.
 - html: a whole portal page, the tables with rowspan/colspan as in the Word table.
+
+The real-publishing layouts have modules of their own (`pdftext`, `portal`, `converter`,
+`ruled_pdf`), reached through `render_published`, which also returns what the oracle of
+undecidable cells needs (the glued rows, the label-less blocks and their order).
 """
 
 from __future__ import annotations
 
 import html
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from random import Random
 
 from pipelines.generate.document import Document, Heading, Paragraph, SubHeading, Table
 from pipelines.generate.forms import REVIEW, row_items
+from pipelines.generate.oracle import GluedRow, OrderedBlock
 from pipelines.generate.printing import NBSP, SPLIT, WRAP, CellText
-from pipelines.generate.variants import HTML, PARAGRAPH, PIPE, SPACED, TAB, Variant
+from pipelines.generate.variants import (
+    ARCHIVE_GLUED,
+    CMS_HTML,
+    CONVERTER_MD,
+    HTML,
+    PARAGRAPH,
+    PDF_LAYOUT,
+    PIPE,
+    READING_ORDER,
+    RULED_PDF,
+    SPACED,
+    TAB,
+    Variant,
+)
 
 
 def _head(doc: Document) -> list[str]:
@@ -258,3 +277,47 @@ def _render(doc: Document, variant: Variant, rng: Random, charset: str) -> str:
         lang = "zh-Hant" if variant.script == "traditional" else "zh-CN"
         return _html_document(doc, rng, charset, lang)
     raise ValueError(f"unknown layout {variant.layout!r}")
+
+
+# --- real publishing -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Published:
+    """A real-publishing rendering: its text (in the report's script), its bytes when the format
+    is binary (a PDF), and what the oracle needs to find the cells no reading decides."""
+
+    text: str
+    data: bytes | None = None
+    glued: list[GluedRow] = field(default_factory=list)
+    ordered: list[OrderedBlock] = field(default_factory=list)
+
+
+def render_published(doc: Document, variant: Variant, rng: Random, convert: Callable[[str], str]) -> Published:
+    """The report in a real-publishing layout; `convert` puts text into the report's script."""
+    from pipelines.generate import converter, pdftext, portal
+
+    def finish(text: str) -> str:
+        return convert(text.translate(_HALFWIDTH) if variant.halfwidth_punctuation else text)
+
+    if variant.layout == PDF_LAYOUT:
+        return Published(finish(pdftext.render_pdf_layout(doc, rng).text))
+    if variant.layout == READING_ORDER:
+        printed = pdftext.render_reading_order(doc, rng, rule_broken=variant.break_rule is not None)
+        return Published(finish(printed.text), ordered=printed.blocks)
+    if variant.layout == CMS_HTML:
+        return Published(finish(portal.render_cms_html(doc, rng)))
+    if variant.layout == ARCHIVE_GLUED:
+        glued = portal.render_archive_glued(doc, rng)
+        return Published(finish(glued.text), glued=glued.rows)
+    if variant.layout == CONVERTER_MD:
+        return Published(finish(converter.render_converter_md(doc, rng)))
+    if variant.layout == RULED_PDF:
+        from pipelines.generate.ruled_pdf import render_ruled_pdf
+
+        def cell_text(text: str) -> str:
+            return finish(text)
+
+        drawn = render_ruled_pdf(doc, rng, cell_text)
+        return Published(drawn.text, data=drawn.data)
+    raise ValueError(f"not a real-publishing layout: {variant.layout!r}")

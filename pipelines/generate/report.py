@@ -19,11 +19,12 @@ from pipelines.generate.agencies import pick_agency
 from pipelines.generate.document import BLANK, UNREADABLE, Words, compose
 from pipelines.generate.encode import encode, html_charset, to_script
 from pipelines.generate.forms import CellKey, cell_keys
+from pipelines.generate.oracle import undecidable_glued, undecidable_ordered
 from pipelines.generate.printing import THOUSANDS
-from pipelines.generate.render import render
+from pipelines.generate.render import render, render_published
 from pipelines.generate.rules import Broken, break_rule
 from pipelines.generate.values import LARGE_SCALE, SMALL_SCALE, Number, Tables, make_tables
-from pipelines.generate.variants import HTML, Variant, report_years
+from pipelines.generate.variants import ARCHIVE_GLUED, CMS_HTML, HTML, Variant, report_years
 
 FINDING_CODES = {BLANK: "cell_blank", UNREADABLE: "cell_unreadable"}
 
@@ -34,6 +35,7 @@ class Generated:
     name: str  # content-addressed, with the layout's extension (.txt or .html)
     text: str  # what `data` decodes to with the variant's encoding
     truth: dict[str, Any]  # JSON-ready (ints, floats for amounts, None for blank cells)
+    # `text`: what `data` decodes to with the variant's encoding; for a PDF, the strings drawn
 
 
 def _choose_damage(variant: Variant, tables: Tables, broken: Broken | None, rng: Random) -> dict[CellKey, str]:
@@ -86,13 +88,26 @@ def generate_report(variant: Variant, rng_seed: int) -> Generated:
     cn_date = variant.encoding != "big5" and rng.random() < 0.15  # 〇 is not in Big5
     signature = narrative.signature_lines(agency, signed, rng, cn_date) if variant.footer else ()
     page_number = narrative.page_number_line(rng) if variant.footer and variant.layout != HTML else None
-    words = Words(agency, agency_name, year, portal, signature, page_number, narrative.site_name(agency))
+    site = narrative.site_name(agency)
+    words = Words(agency, agency_name, year, portal, signature, page_number, site, published=published)
 
     document = compose(variant, words, tables, damage, rng)
     script = (variant.script, variant.slips, variant.encoding)
-    text = to_script(render(document, variant, rng, html_charset(variant.encoding)), *script)
-    data = encode(text, variant.encoding)
-    published_on = published if variant.portal_header else (signed if variant.footer else None)
+    truth_values = truth_tables(tables, damage, variant.template)
+    undecidable: list[str] = []
+    if variant.real_publishing:
+        out = render_published(document, variant, rng, lambda t: to_script(t, *script))
+        text = out.text
+        data = out.data if out.data is not None else encode(text, variant.encoding)
+        if out.glued:
+            undecidable = undecidable_glued(out.glued, variant.template)
+        elif out.ordered:
+            undecidable = undecidable_ordered(out.ordered, truth_values, variant.template)
+    else:
+        text = to_script(render(document, variant, rng, html_charset(variant.encoding)), *script)
+        data = encode(text, variant.encoding)
+    dated = variant.portal_header or variant.layout == ARCHIVE_GLUED  # the archiver's 发布时间
+    published_on = published if dated else (signed if variant.footer else None)
     truth = {
         "agency": agency_name,
         "agency_as_written": to_script(agency_name, *script),
@@ -100,14 +115,17 @@ def generate_report(variant: Variant, rng_seed: int) -> Generated:
         "report_year": year,
         "published_on": published_on.isoformat() if published_on else None,
         "index_number": index,
-        "title": to_script("".join(document.title), *script),
+        "title": None if variant.layout == CMS_HTML else to_script("".join(document.title), *script),
         "template": variant.template,
         "script": variant.script,
         "encoding": variant.encoding,
         "format": variant.format,
         "variant": variant.as_dict(),
         "rng_seed": rng_seed,
-        "tables": truth_tables(tables, damage, variant.template),
+        "tables": truth_values,
+        # cells no reading of the rendered text decides (see oracle.py): the parser may give the
+        # value or null with a `cell_ambiguous` finding
+        "undecidable": undecidable,
         "expected_findings": [
             {"code": FINDING_CODES[kind], "table": k[0], "row": k[1], "column": k[2]} for k, kind in damage.items()
         ],
