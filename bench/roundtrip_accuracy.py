@@ -1,12 +1,15 @@
 """Accuracy of the parser on generated reports, per variant: parse(generate(x)) against x.
 
     python bench/roundtrip_accuracy.py --n 5000 --seed 7
+    python bench/roundtrip_accuracy.py --n 5000 --real-publishing   # with the real-publishing layouts
 
 Generates n reports in memory (realistic variant frequencies), parses them as one batch per
 1,000 (the same path as `disclosure extract`), compares each with its ground truth (every cell,
-agency, year, date, template, expected findings, and no unexpected error or warning) and prints
-the share exactly right for every value of every variant dimension, plus the first differences
-of any report that is not.
+agency, year, date, template, expected findings, and no unexpected error or warning; a cell no
+reading decides may be null with a `cell_ambiguous` finding) and prints, for every value of
+every variant dimension (the layout among them), the share exactly right and the wrong numbers
+(cells read as another number: worse than a null), plus the first differences of any report
+that is not right. `--layouts` keeps only the reports of the named layouts.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from collections import defaultdict
 
 from pipelines.extract.batch import parse_documents
 from pipelines.extract.report import Report, document, reports
-from pipelines.generate.compare import differences
+from pipelines.generate.compare import differences, wrong_numbers
 from pipelines.generate.corpus import corpus_entry
 
 
@@ -25,32 +28,46 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--n", type=int, default=5000)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--real-publishing", action="store_true", help="sample the real-publishing layouts too")
+    parser.add_argument("--layouts", nargs="*", default=None, help="only reports of these layouts")
     args = parser.parse_args()
 
     started = time.perf_counter()
-    tally: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])  # (dimension, value) -> [exact, all]
+    # (dimension, value) -> [exact, all, wrong numbers]
+    tally: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0])
     wrong: list[tuple[int, list[str]]] = []
-    cells = 0
+    cells = reports_seen = wrong_total = 0
     for start in range(0, args.n, 1000):
-        entries = [corpus_entry(args.seed, i) for i in range(start, min(start + 1000, args.n))]
-        docs = [document(generated.data, generated.name) for _, generated in entries]
+        indices = range(start, min(start + 1000, args.n))
+        entries = [(i, *corpus_entry(args.seed, i, args.real_publishing)) for i in indices]
+        if args.layouts:
+            entries = [(i, v, g) for i, v, g in entries if v.layout in args.layouts]
+        docs = [document(generated.data, generated.name) for _, _, generated in entries]
         parsed_docs = iter(reports(parse_documents([d for d in docs if not isinstance(d, Report)])))
-        for offset, ((variant, generated), doc) in enumerate(zip(entries, docs, strict=True)):
+        for (index, variant, generated), doc in zip(entries, docs, strict=True):
             parsed = doc if isinstance(doc, Report) else next(parsed_docs)
-            diffs = differences(generated.truth, parsed.as_json())
+            as_json = parsed.as_json()
+            diffs = differences(generated.truth, as_json)
+            misread = len(wrong_numbers(generated.truth, as_json))
             cells += sum(len(columns) for rows in generated.truth["tables"].values() for columns in rows.values())
+            reports_seen += 1
+            wrong_total += misread
             if diffs:
-                wrong.append((start + offset, diffs))
+                wrong.append((index, diffs))
             for dimension, value in variant.as_dict().items():
                 counts = tally[(dimension, str(value))]
                 counts[0] += not diffs
                 counts[1] += 1
+                counts[2] += misread
     seconds = time.perf_counter() - started
-    exact = args.n - len(wrong)
-    print(f"{exact}/{args.n} reports exactly right ({cells} truth cells), seed {args.seed}, {seconds:.0f} s")
-    print(f"{'dimension':<24} {'value':<16} {'exact':>7} {'reports':>8}")
-    for (dimension, value), (ok, total) in sorted(tally.items()):
-        print(f"{dimension:<24} {value:<16} {ok:7d} {total:8d}")
+    exact = reports_seen - len(wrong)
+    print(
+        f"{exact}/{reports_seen} reports exactly right ({cells} truth cells, {wrong_total} wrong numbers), "
+        f"seed {args.seed}, {seconds:.0f} s"
+    )
+    print(f"{'dimension':<24} {'value':<16} {'exact':>7} {'reports':>8} {'wrong numbers':>14}")
+    for (dimension, value), (ok, total, misread) in sorted(tally.items()):
+        print(f"{dimension:<24} {value:<16} {ok:7d} {total:8d} {misread:14d}")
     for index, diffs in wrong[:10]:
         print(f"report {index}: " + "; ".join(diffs[:5]))
 

@@ -30,6 +30,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="folder for the <name>.json truth files (default: beside the reports)",
     )
+    parser.add_argument(
+        "--real-publishing",
+        action="store_true",
+        help="also sample the real-publishing layouts (PDF text dumps, CMS fragments, archived and converted pages)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -41,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
             return 2
     started = time.perf_counter()
     try:
-        paths = generate_corpus(args.n, args.seed, args.out, args.truth_out)
+        paths = generate_corpus(args.n, args.seed, args.out, args.truth_out, args.real_publishing)
     except OSError as exc:
         print(f"disclosure generate: cannot write: {exc.strerror or exc}", file=sys.stderr)
         return 2

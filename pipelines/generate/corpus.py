@@ -21,16 +21,21 @@ def report_seed(seed: int, index: int) -> int:
     return int.from_bytes(digest[:8], "big") >> 1
 
 
-def corpus_entry(seed: int, index: int) -> tuple[Variant, Generated]:
-    """Report `index` of corpus `seed`: its variant (realistic frequencies) and the report."""
+def corpus_entry(seed: int, index: int, real_publishing: bool = False) -> tuple[Variant, Generated]:
+    """Report `index` of corpus `seed`: its variant (realistic frequencies, with the
+    real-publishing layouts when asked) and the report."""
     rng = Random(report_seed(seed, index))
-    variant = sample_variant(rng)
+    variant = sample_variant(rng, real_publishing)
     return variant, generate_report(variant, rng.getrandbits(63))
 
 
-def generate_corpus(n: int, seed: int, out: Path, truth_dir: Path | None = None) -> list[Path]:
+def generate_corpus(
+    n: int, seed: int, out: Path, truth_dir: Path | None = None, real_publishing: bool = False
+) -> list[Path]:
     """Write n reports into `out` (truth files beside them, or into `truth_dir`); returns the
-    report paths in order. Names are `<index>_<content hash>.<txt|html>`."""
+    report paths in order. Names are `<index>_<content hash>.<txt|html|md>`. `real_publishing`
+    samples the real-publishing layouts too (off by default: the parser that reads them is new,
+    and corpora made before keep their bytes)."""
     if n < 0:
         raise ValueError("n must not be negative")
     out.mkdir(parents=True, exist_ok=True)
@@ -39,7 +44,7 @@ def generate_corpus(n: int, seed: int, out: Path, truth_dir: Path | None = None)
     width = max(3, len(str(max(n - 1, 0))))
     paths: list[Path] = []
     for index in range(n):
-        _variant, generated = corpus_entry(seed, index)
+        _variant, generated = corpus_entry(seed, index, real_publishing)
         path = out / f"{index:0{width}d}_{generated.name}"
         path.write_bytes(generated.data)
         (truths / f"{path.stem}.json").write_text(truth_json(generated.truth), encoding="utf-8")
