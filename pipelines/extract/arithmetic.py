@@ -12,7 +12,7 @@ Pure functions over cell texts (strings as printed, a blank as "").
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from itertools import product
 
 from pipelines.extract.normalize import NUMBER, read_value
@@ -23,64 +23,92 @@ MAX_READINGS = 5000  # a run that cuts more ways than this is left undecided
 _MAX_CELL_DIGITS = 9  # no count in a report comes near a billion
 
 
-def _cuts(run: str, parts: int) -> Iterator[tuple[str, ...]]:
-    """Every cut of a digit run into `parts` cells without leading zeros."""
-    if parts == 1:
-        if (run == "0" or run[0] != "0") and len(run) <= _MAX_CELL_DIGITS:
-            yield (run,)
-        return
-    if run[0] == "0":  # a cell starting with 0 is exactly 0
-        for rest in _cuts(run[1:], parts - 1):
-            yield ("0", *rest)
-        return
-    for size in range(1, min(_MAX_CELL_DIGITS, len(run) - parts + 1) + 1):
-        for rest in _cuts(run[size:], parts - 1):
-            yield (run[:size], *rest)
+_SIGNS = "-－"
 
 
 def splittable(text: str) -> bool:
-    """A bare digit run of two or more digits, maybe ending in a decimal fraction (an amount
-    glued after a count: `13575394432.52`): it may hold several glued cells."""
-    whole, _, fraction = text.partition(".")
+    """A bare digit run of two or more digits, maybe signed (a change, 本年增/减: `-11580`),
+    maybe ending in a decimal fraction (an amount glued after a count: `13575394432.52`): it
+    may hold several glued cells."""
+    whole, _, fraction = text.lstrip(_SIGNS).partition(".")
     return len(whole) > 1 and whole.isascii() and whole.isdigit() and (not fraction or fraction.isdigit())
 
 
-def _cuts_of(piece: str, parts: int) -> Iterator[tuple[str, ...]]:
-    """Cuts of a piece; a decimal fraction stays with the last cell."""
-    whole, dot, fraction = piece.partition(".")
-    for cut in _cuts(whole, parts):
-        yield (*cut[:-1], cut[-1] + dot + fraction) if dot else cut
+def signs_fit(signed: Sequence[bool]) -> Callable[[Reading], bool]:
+    """A reading whose negative cells stand only where the template admits them (`signed`)."""
+    return lambda reading: all(
+        ok or not text.startswith(tuple(_SIGNS)) for text, ok in zip(reading, signed, strict=True)
+    )
 
 
 def readings(
-    pieces: Sequence[str], width: int, accept: Callable[[Reading], bool] | None = None
+    pieces: Sequence[str],
+    width: int,
+    accept: Callable[[Reading], bool] | None = None,
+    group: int | None = None,
 ) -> list[Reading] | None:
-    """Every way to read the printed pieces as `width` cells, keeping those `accept` admits:
-    a bare digit run may be cut into several cells, anything else is one cell. None when the
-    pieces cut more than MAX_READINGS ways (too little is known to decide)."""
-    out: list[Reading] = []
-    seen = 0
+    """Every way to read the printed pieces as `width` cells.
 
-    def walk(k: int, left: int, acc: tuple[str, ...]) -> bool:
-        nonlocal seen
-        if k == len(pieces):
-            if left == 0:
-                seen += 1
-                if accept is None or accept(acc):
-                    out.append(acc)
-            return seen <= MAX_READINGS
-        remaining = len(pieces) - k - 1
-        piece = pieces[k]
-        most = min(len(piece.partition(".")[0]), left - remaining) if splittable(piece) else 1
-        for parts in range(1, most + 1):
-            if left - parts < remaining:
-                break
-            for cut in _cuts_of(piece, parts) if splittable(piece) else [(piece,)]:
-                if not walk(k + 1, left - parts, acc + cut):
+    A bare digit run may be cut into several cells (no cell starts with 0 unless it is 0, none
+    longer than nine digits; a sign stays with the first cell, a decimal fraction with the
+    last); anything else is one cell. With `group`, every consecutive group of that many cells
+    ends in the sum of the others (R2 for a row of table 3, R4 for table 4's proceedings), which
+    is enforced while cutting, so long runs stay cheap. `accept` judges whole readings. None
+    when there are more than MAX_READINGS (too little is known to decide).
+    """
+    units: list[tuple[str, str, str] | str] = []  # (sign, digits, fraction) for a run, else the text
+    for piece in pieces:
+        if splittable(piece):
+            digits = piece.lstrip(_SIGNS)
+            whole, dot, fraction = digits.partition(".")
+            units.append((piece[: len(piece) - len(digits)], whole, dot + fraction))
+        else:
+            units.append(piece)
+    out: list[Reading] = []
+    room = [0] * (len(units) + 1)  # the most cells the units from k on can give
+    for k in range(len(units) - 1, -1, -1):
+        unit = units[k]
+        room[k] = room[k + 1] + (len(unit[1]) if isinstance(unit, tuple) else 1)
+
+    def total_due(acc: tuple[str, ...]) -> int | None:
+        """The sum the next cell must equal when it closes a group, else None (not a closing
+        cell, or a part that cannot be judged: a blank)."""
+        if not group or (len(acc) + 1) % group:
+            return None
+        parts = [count(t) for t in acc[len(acc) - group + 1 :]]
+        return None if None in parts else sum(parts)
+
+    def walk(k: int, offset: int, acc: tuple[str, ...]) -> bool:
+        if k == len(units):
+            if len(acc) == width and (accept is None or accept(acc)):
+                out.append(acc)
+            return len(out) <= MAX_READINGS
+        if len(acc) >= width or width - len(acc) > room[k] - offset:
+            return True
+        unit = units[k]
+        due = total_due(acc)
+        if isinstance(unit, str):
+            if due is not None and count(unit) != due:
+                return True
+            return walk(k + 1, 0, (*acc, unit))
+        sign, digits, fraction = unit
+        rest = digits[offset:]
+        if due is not None:
+            sizes = [len(str(due))] if rest.startswith(str(due)) else []
+        elif rest[0] == "0":
+            sizes = [1]
+        else:
+            sizes = range(1, min(_MAX_CELL_DIGITS, len(rest)) + 1)
+        for size in sizes:
+            cell = (sign if offset == 0 else "") + rest[:size]
+            if size == len(rest):
+                if not walk(k + 1, 0, (*acc, cell + fraction)):
                     return False
+            elif not walk(k, offset + size, (*acc, cell)):
+                return False
         return True
 
-    if not walk(0, width, ()):
+    if not walk(0, 0, ()):
         return None
     return out
 
@@ -93,7 +121,10 @@ def count(text: str) -> int | None:
 
 def sums_to_last(reading: Reading) -> bool:
     """R2 (a table-3 row) and R4 (a table-4 group): the last cell is the sum of the others.
-    A reading with a blank or unreadable cell cannot be judged, so it is not refused."""
+    A reading with a blank or unreadable cell cannot be judged, so it is not refused; one with
+    a negative count is."""
+    if any(t.startswith(tuple(_SIGNS)) for t in reading):
+        return False
     values = [count(t) for t in reading]
     if any(v is None for v in values):
         return True

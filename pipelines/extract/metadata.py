@@ -29,6 +29,7 @@ _PUBLISHER_HEADER = re.compile(r"(?:发布机构|发布单位|所属机构|发�
 _MARKDOWN_HEADING = re.compile(r"^#{1,6}\s*")
 _DIVIDER = re.compile(r"^[=\-_*~]{3,}.*[=\-_*~]{3,}$|^正文$")
 _MAX_TITLE = 60  # characters: a longer line is a sentence, not a title
+_TITLE_TAIL = 12  # characters: the most a title's wrapped tail line holds (`度报告`, `年度报告`)
 # The agency as the narrative names it: `2025年，平潭综合实验区坚持…` (a page fragment with no
 # title). Pronouns (我市, 本机关) are not names.
 _NARRATIVE_AGENCY = re.compile(
@@ -92,6 +93,11 @@ def _date(y: int, m: int, d: int, line: int, findings: list[Finding]) -> dt.date
 def _find_title(preamble: list[tuple[int, str, str]]) -> tuple[int, str, str] | None:
     """(line, title as written, title in Simplified), joining a title split over two lines."""
     for k, (line, raw, simple) in enumerate(preamble):
+        if not _TITLE_MARK.search(simple) and k + 1 < len(preamble) and len(preamble[k + 1][2]) <= _TITLE_TAIL:
+            # a title wrapped inside a word: `…政府信息公开工作年` / `度报告`
+            _, next_raw, next_simple = preamble[k + 1]
+            if _TITLE_MARK.search(simple + next_simple) and not _TITLE_MARK.search(next_simple):
+                line, raw, simple = line, raw + next_raw, simple + next_simple
         if not _TITLE_MARK.search(simple) or _BREADCRUMB.search(simple):
             continue
         head = _YEAR_IN_TITLE.match(simple)

@@ -15,7 +15,7 @@ from pipelines.extract.align.rows import Observed
 from pipelines.extract.align.segments import cell_lines, drop_fillers, glued_region, may_cut, segments
 from pipelines.extract.findings import Finding
 from pipelines.extract.labels import STRONG, run_evidence
-from pipelines.extract.template import ACTIVE, active_layout
+from pipelines.extract.template import ACTIVE, SIGNED_COLUMNS, active_layout
 from pipelines.extract.tokens import Token
 
 _NARRATIVE_ROWS = (("normative_documents", "规范性文件"), ("rules", "规章"))
@@ -78,7 +78,8 @@ def read_active(tokens: list[Token], span: tuple[int, int], template: str, narra
         if len(texts) == len(cols):
             o.options = [tuple(texts)]
         elif len(texts) < len(cols) and may_cut(seg, glued) and any(arithmetic.splittable(t) for t in texts):
-            o.options = arithmetic.readings(texts, len(cols)) or []
+            signed = [col in SIGNED_COLUMNS for col in cols]
+            o.options = arithmetic.readings(texts, len(cols), arithmetic.signs_fit(signed)) or []
             o.printed = " ".join(texts)
             o.lines = cell_lines(values, o.options[0]) if o.options else o.lines
         if not o.options or len(o.lines) != len(cols):

@@ -44,13 +44,17 @@ def read_requests(tokens: list[Token], span: tuple[int, int], template: str, out
     segs = segments(tokens, *span)
     glued = glued_region(segs)
     for k, seg in enumerate(segs):
+        run = [t.text for t in seg.run]
+        evidence = run_evidence(run, every)
+        if not seg.own and len(names_rows(run, every)) > 1:
+            evidence = [NONE] * len(every)  # loose lines naming several rows: a block of labels
+        labelled = seg.own and max(evidence) >= STRONG
+        if not labelled and all(not t.text for t in seg.values):
+            continue  # empty cells with no label of their own: a header's padding, not a row
         model = column_model(segs, k, width) if len(seg.values) < width else None
-        rows = observe(seg, width, arithmetic.sums_to_last, model, may_cut(seg, glued))
+        rows = observe(seg, width, arithmetic.sums_to_last, model, may_cut(seg, glued), labelled)
         for o in rows:
-            o.evidence = run_evidence(o.run, every)
-            if not o.own and len(names_rows(o.run, every)) > 1:
-                o.evidence = [NONE] * len(every)  # loose lines naming several rows: a label block
-        labelled = any(o.own and o.best >= STRONG for o in rows)
+            o.evidence = evidence if o.run else [NONE] * len(every)
         if not labelled and all(not o.options for o in rows):
             unplaced += [t.text for t in seg.values if t.text]
             continue

@@ -102,7 +102,7 @@ def read_review(tokens: list[Token], span: tuple[int, int], out: Aligned) -> Non
         and any(may_cut(b, glued_region(blocks)) for b in blocks)
         and any(arithmetic.splittable(t) for t in texts)
     ):
-        options = arithmetic.readings(texts, width, rule)
+        options = arithmetic.readings(texts, width, rule, group=len(REVIEW_RESULTS))
         if options:
             o = Observed(options, cell_lines(values, options[0]), [], values[0].line, printed=" ".join(texts))
             by_group = [tuple(opt[k : k + 5] for k in range(0, width, 5)) for opt in options]

@@ -14,9 +14,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from pipelines.extract import arithmetic
-from pipelines.extract.align.segments import Segment, cell_lines, drop_fillers
+from pipelines.extract.align.segments import Segment, by_columns, cell_lines, drop_fillers
 from pipelines.extract.arithmetic import Reading
 from pipelines.extract.labels import NONE
+from pipelines.extract.tokens import Token
 
 TIE = 1e-9
 
@@ -44,9 +45,17 @@ class Observed:
         return max(self.evidence, default=NONE)
 
 
-def observe(seg: Segment, width: int, rule, model: list[float] | None = None, may_cut: bool = True) -> list[Observed]:
+def observe(
+    seg: Segment,
+    width: int,
+    rule,
+    model: list[float] | None = None,
+    may_cut: bool = True,
+    labelled: bool = False,
+) -> list[Observed]:
     """A segment as printed rows of `width` cells: one, several, a glued one, one with blanks
-    placed by position, or unreadable."""
+    placed by position, or unreadable. `labelled`: the segment's own label names a row, so
+    its first `width` values are that row's (a label is printed before its values)."""
     values = drop_fillers(seg.values, width, trailing_first=False)
     texts = [t.text for t in values]
     run = [t.text for t in seg.run]
@@ -55,19 +64,12 @@ def observe(seg: Segment, width: int, rule, model: list[float] | None = None, ma
     if n == width:
         return [Observed([tuple(texts)], tuple(t.line for t in values), run, first, seg.own)]
     if n > width and n % width == 0:
-        rows = [values[k : k + width] for k in range(0, n, width)]
-        if len({t.row for t in values}) > 1:  # one cell per line: maybe printed column by column
-            k = n // width
-            by_columns = [[values[c * k + r] for c in range(width)] for r in range(k)]
-            holds = [sum(rule(tuple(t.text for t in r)) for r in rs) for rs in (rows, by_columns)]
-            if holds[1] > holds[0]:
-                rows = by_columns
-        return [
-            Observed([tuple(t.text for t in r)], tuple(t.line for t in r), run if i == 0 else [], r[0].line, seg.own)
-            for i, r in enumerate(rows)
-        ]
+        head = values[:width] if labelled else []
+        out = [Observed([tuple(texts[:width])], tuple(t.line for t in head), run, first, seg.own)] if head else []
+        block = values[len(head) :]
+        return out + _block(block, width, rule, run if not head else [], seg.own)
     if may_cut and any(arithmetic.splittable(t) for t in texts) and n < width:
-        options = arithmetic.readings(texts, width, rule)
+        options = arithmetic.readings(texts, width, rule, group=width)
         if options:
             lines = cell_lines(values, options[0])
             return [Observed(options, lines, run, first, seg.own, printed=" ".join(texts))]
@@ -76,6 +78,31 @@ def observe(seg: Segment, width: int, rule, model: list[float] | None = None, ma
         if placed is not None:
             return [Observed([placed], (first,) * width, run, first, seg.own)]
     return [Observed([], tuple(t.line for t in values), run, first, seg.own)]
+
+
+def _block(values: list[Token], width: int, rule, run: list[str], own: bool) -> list[Observed]:
+    """Rows printed one after another with no label between them: row by row, as printed
+    almost always; column by column where only that reading satisfies every row's sum (R2);
+    both readings kept where both do and they differ."""
+    k = len(values) // width
+    by_rows = [values[r * width : (r + 1) * width] for r in range(k)]
+    options = [by_rows]
+    if k > 1 and len({t.row for t in values}) > 1:  # one cell per line: maybe column by column
+        by_cols = [[values[c * k + r] for c in range(width)] for r in range(k)]
+
+        def holds(rows: list[list[Token]]) -> bool:
+            return all(rule(tuple(t.text for t in r)) for r in rows)
+
+        if holds(by_cols) and not holds(by_rows):
+            options = [by_cols]
+        elif holds(by_cols) and holds(by_rows):
+            options = [by_rows, by_cols]
+    out = []
+    for r in range(k):
+        readings = list(dict.fromkeys(tuple(t.text for t in option[r]) for option in options))
+        cells = options[0][r]
+        out.append(Observed(readings, tuple(t.line for t in cells), run if r == 0 else [], cells[0].line, own))
+    return out
 
 
 def align_rows(observed: list[Observed], count: int) -> tuple[float, list[list[int | None]]]:
