@@ -37,6 +37,13 @@ class Drawn:
     text: str
 
 
+def _draw(canvas: Any, x: float, y: float, text: str) -> None:
+    """Draw one string. PDFium (what the project's PDF reader uses) drops a string of a single
+    character set in the non-embedded STSong-Light (a one-code string of its UCS-2 CMap: `年`,
+    `０`), so such a string gets a trailing space, which prints nothing."""
+    canvas.drawString(x, y, f"{text} " if len(text) == 1 else text)
+
+
 def _width(text: str, size: float) -> float:
     from reportlab.pdfbase import pdfmetrics
 
@@ -77,7 +84,7 @@ class _Pages:
     def text(self, x: float, y: float, text: str, size: float) -> None:
         text = self.convert(text)
         self.canvas.setFont(FONT, size)
-        self.canvas.drawString(x, y, text)
+        _draw(self.canvas, x, y, text)
         self.drawn.append(text)
 
     def new_page(self) -> None:
@@ -235,7 +242,7 @@ def _cell_text(pages: _Pages, cell: _Cell, left: float, right: float, top: float
         centred = cell.slot.role != LABEL or cell.slot.rowspan > 1  # values, headers, vertical labels
         x = (left + right - width) / 2 if centred else left + PAD
         pages.canvas.setFont(FONT, size)
-        pages.canvas.drawString(x, y, line)
+        _draw(pages.canvas, x, y, line)
         pages.drawn.append(line)
         y -= leading
 
