@@ -18,7 +18,7 @@ from collections.abc import Sequence
 import polars as pl
 
 from pipelines.extract.align import Aligned, align
-from pipelines.extract.findings import CODES, Finding
+from pipelines.extract.findings import CODES, ERROR, Finding
 from pipelines.extract.formats import HTML
 from pipelines.extract.layout import Layout
 from pipelines.extract.template import TABLES, expected_cells
@@ -57,8 +57,9 @@ def merge(doc: int, template: str, first_cells: pl.DataFrame, first_findings: pl
     """The merged reading of one document: (template, cell rows, finding rows, replaced tables).
 
     Cell rows are (table, row, column, value, text, line); finding rows are Findings. A table is
-    taken from the second reading when it has more values there; a cell both readers read with
-    different values is left null with a `reading_conflict` finding.
+    taken from the second reading when it has more values there (or as many, with fewer
+    errors); a cell both readers read with different values is left null with a
+    `reading_conflict` finding.
     """
     first = [
         (r["table_key"], r["row_key"], r["column_key"], r["value"], r["text"], r["line"])
@@ -68,7 +69,18 @@ def merge(doc: int, template: str, first_cells: pl.DataFrame, first_findings: pl
         (c.table, c.row, c.column, None if c.value is None else float(c.value), c.text, c.line) for c in second.cells
     ]
     switch_template = second.template != template and bool(second.tables)
-    replaced = set(TABLES) if switch_template else {t for t in TABLES if _count(second_cells, t) > _count(first, t)}
+    first_errors = [r["table_key"] for r in first_findings.iter_rows(named=True) if CODES[r["code"]][0] == ERROR]
+    second_errors = [f.table for f in second.findings if f.severity == ERROR]
+
+    def quality(cells: Sequence[tuple], errors: list[str | None], table: str) -> tuple[int, int]:
+        """More values first; with as many, fewer errors (a row the first reader could not align)."""
+        return _count(cells, table), -errors.count(table)
+
+    replaced = (
+        set(TABLES)
+        if switch_template
+        else {t for t in TABLES if quality(second_cells, second_errors, t) > quality(first, first_errors, t)}
+    )
     findings: list[Finding] = []
     for r in first_findings.iter_rows(named=True):
         if r["table_key"] in replaced or (r["code"] in _DROPPED_WHEN_FOUND and second.tables):

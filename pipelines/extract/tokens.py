@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from pipelines.extract.layout import Layout
-from pipelines.extract.normalize import BLANK_MARKERS, NUMBER, UNREADABLE, read_value
+from pipelines.extract.normalize import BLANK_MARKERS, UNREADABLE, read_value
 
 LABEL = "label"
 VALUE = "value"
@@ -139,8 +139,25 @@ def tokens_of(layout: Layout, is_stray: Callable[[str], bool] = lambda _text: Fa
                 continue
             for kind, run, glued in scan(text):
                 out.append(Token(kind, run, piece.line, len(out), row, piece.col, piece.x, line.grid, glued=glued))
+    _misprinted_digits(out)
     return out
 
 
-def reads_as_number(text: str, decimal: bool = True) -> bool:
-    return read_value(text, decimal=decimal, signed=True).kind == NUMBER
+# Letters typed or recognised where a digit belongs (`O` for 0, `l` for 1).
+_LOOKALIKE = re.compile(r"^[OoIl|]$")
+
+
+def _misprinted_digits(tokens: list[Token]) -> None:
+    """Outside grids, a lone digit look-alike beside a value (on its line, or on a line of its
+    own between values printed one per line) is a value that cannot be read, not a label: it
+    keeps its cell in the row."""
+    per_row: dict[int, int] = {}
+    for t in tokens:
+        per_row[t.row] = per_row.get(t.row, 0) + 1
+    for k, t in enumerate(tokens):
+        if t.kind != LABEL or t.grid is not None or not _LOOKALIKE.match(t.text):
+            continue
+        for j in (k - 1, k + 1):
+            if 0 <= j < len(tokens) and tokens[j].kind == VALUE and (tokens[j].row == t.row or per_row[t.row] == 1):
+                tokens[k] = Token(VALUE, t.text, t.line, t.seq, t.row, t.col, t.x, t.grid)
+                break
