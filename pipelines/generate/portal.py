@@ -169,7 +169,8 @@ _HOSTS = {
 
 @dataclass
 class Glued:
-    text: str
+    header: list[str]  # the archiver's own lines (its words, whatever the page's script)
+    body: str  # the page's text
     rows: list[GluedRow] = field(default_factory=list)
 
 
@@ -259,7 +260,7 @@ def render_archive_glued(doc: Document, rng: Random) -> Glued:
             blocks.append(text.rstrip(" "))
             rows += table_rows
         else:
-            if isinstance(block, Heading) and rng.random() < 0.15:
+            if isinstance(block, Heading) and len(breaks) < 2 and rng.random() < 0.15:
                 breaks.append(len(blocks))  # a few pages come as a few lines, cut at a section
             blocks.append(block.text)
     if doc.signature:
@@ -270,4 +271,4 @@ def render_archive_glued(doc: Document, rng: Random) -> Glued:
         if cut > start:
             lines.append(habits.block_sep.join(blocks[start:cut]))
         start = cut
-    return Glued("\n".join(_archive_header(doc, rng) + lines), rows)
+    return Glued(_archive_header(doc, rng), "\n".join(lines), rows)

@@ -293,6 +293,12 @@ class Published:
     ordered: list[OrderedBlock] = field(default_factory=list)
 
 
+def _archiver_line(line: str, convert: Callable[[str], str]) -> str:
+    """An archiver's header line: its key in its own words, the value (title, column) the page's."""
+    key, sep, value = line.partition(": ")
+    return f"{key}{sep}{convert(value)}" if sep else line
+
+
 def render_published(doc: Document, variant: Variant, rng: Random, convert: Callable[[str], str]) -> Published:
     """The report in a real-publishing layout; `convert` puts text into the report's script."""
     from pipelines.generate import converter, pdftext, portal
@@ -309,15 +315,13 @@ def render_published(doc: Document, variant: Variant, rng: Random, convert: Call
         return Published(finish(portal.render_cms_html(doc, rng)))
     if variant.layout == ARCHIVE_GLUED:
         glued = portal.render_archive_glued(doc, rng)
-        return Published(finish(glued.text), glued=glued.rows)
+        header = [_archiver_line(line, convert) for line in glued.header]
+        return Published("\n".join([*header, finish(glued.body)]), glued=glued.rows)
     if variant.layout == CONVERTER_MD:
         return Published(finish(converter.render_converter_md(doc, rng)))
     if variant.layout == RULED_PDF:
         from pipelines.generate.ruled_pdf import render_ruled_pdf
 
-        def cell_text(text: str) -> str:
-            return finish(text)
-
-        drawn = render_ruled_pdf(doc, rng, cell_text)
+        drawn = render_ruled_pdf(doc, rng, finish)
         return Published(drawn.text, data=drawn.data)
     raise ValueError(f"not a real-publishing layout: {variant.layout!r}")

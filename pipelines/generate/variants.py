@@ -369,7 +369,7 @@ def variants_strategy(
             footer=draw(st.booleans()),
             title=draw(st.sampled_from(TITLES)) if portal else "one_line",
             agency_with_city=draw(st.booleans()),
-            page_break=page_break_ok(layout) and layout != RULED_PDF and draw(st.booleans()),
+            page_break=page_break_ok(layout) and draw(st.booleans()),
             halfwidth_punctuation=draw(st.booleans()),
             break_rule=draw(st.sampled_from((None, *rules_for(layout)))),
         )
