@@ -24,6 +24,7 @@ from pipelines.generate import Variant, all_variants, generate_report, variants_
 from pipelines.generate.compare import AMBIGUOUS, differences, wrong_numbers
 from pipelines.generate.forms import (
     ACTIVE,
+    AMOUNT_CELLS,
     REQUEST_COLUMNS,
     REQUESTS,
     REVIEW,
@@ -604,3 +605,62 @@ def test_undecidable_cells_come_only_from_glued_or_reordered_text() -> None:
         truth = generate_report(variant, 0).truth
         if variant.layout not in (ARCHIVE_GLUED, READING_ORDER):
             assert truth["undecidable"] == [], variant
+
+
+def _brute_force(rows: list[GluedRow], template: str) -> list[str]:
+    """The oracle's answer the slow way: every cut of every run, every combination of rows."""
+    from itertools import accumulate, combinations, product
+
+    from pipelines.generate.forms import cell_keys, result_rows
+
+    def kind(key: tuple[str, str, str]) -> str:  # no leading zero; decimals for amounts, a sign for changes
+        if key in AMOUNT_CELLS:
+            return r"(0|[1-9][0-9]*)(\.[0-9]+)?"
+        return r"0|-?[1-9][0-9]*" if key[2] == "items_change" else r"0|[1-9][0-9]*"
+
+    def readings(row: GluedRow) -> list[tuple[object, ...]]:
+        runs = row.text.split(" ")
+        digits, bounds = "".join(runs), set(accumulate(len(r) for r in runs[:-1]))
+        out = []
+        for cuts in combinations(range(1, len(digits)), len(row.keys) - 1):
+            pieces = [digits[a:b] for a, b in zip((0, *cuts), (*cuts, len(digits)), strict=True)]
+            if not bounds <= set(cuts) or not all(
+                re.fullmatch(kind(k), p) for k, p in zip(row.keys, pieces, strict=True)
+            ):
+                continue
+            values = tuple(Decimal(p) if "." in p else int(p) for p in pieces)
+            groups = [values[g : g + 5] for g in range(0, 15, 5)] if row.keys[0][0] == REVIEW else []
+            if row.keys[0][0] == REQUESTS and sum(values[:6]) != values[6]:
+                continue
+            if any(sum(g[:4]) != g[4] for g in groups):
+                continue
+            out.append(values)
+        return out
+
+    candidates = {row.keys: readings(row) for row in rows}
+    table3 = [row for row in rows if row.keys[0][0] == REQUESTS]
+    results = [key for key, _label, _group in result_rows(template)]
+    viable: dict = {row.keys: set() for row in table3}
+    for combo in product(*(candidates[row.keys] for row in table3)):
+        t = {row.keys[0][1]: values for row, values in zip(table3, combo, strict=True)}
+        r1 = all(
+            t["new_received"][c] + t["carried_over"][c] == t["total_handled"][c] + t["carried_forward"][c]
+            for c in range(7)
+        )
+        r3 = all(sum(t[r][c] for r in results) == t["total_handled"][c] for c in range(7))
+        if r1 and r3:
+            for row, values in zip(table3, combo, strict=True):
+                viable[row.keys].add(values)
+    open_cells = {
+        key
+        for row in rows
+        for k, key in enumerate(row.keys)
+        if len({v[k] for v in (viable[row.keys] if row in table3 else candidates[row.keys])}) > 1
+    }
+    return [".".join(key) for key in cell_keys(template) if key in open_cells]
+
+
+def test_oracle_agrees_with_brute_force() -> None:
+    for template in (TEMPLATE_2021, TEMPLATE_2019):
+        for text, truth in _texts(Variant(layout=ARCHIVE_GLUED, template=template), range(25)):
+            assert _brute_force(glued_rows(text, template), template) == truth["undecidable"]

@@ -134,22 +134,33 @@ def _equal(a: Number | None, b: Number | None) -> bool:
 
 
 def _ruled_group(run: _Run, start: int, keys: Sequence[CellKey], end: int | None) -> Iterator[tuple[Reading, int]]:
-    """Cells of a group whose last cell is the sum of the others (R2's row, R4's group): the
-    total's length first, every part at most as long."""
+    """Cells of a group whose last cell is the sum of the others (R2's row, R4's group). Counts
+    are never negative, so every part has at most the total's digits, and the total at most one
+    digit more than the longest part (nine parts or fewer)."""
+    if end is None:  # R4's first groups: the parts first, then a total of the right length
+        candidates = (
+            (parts, stop, length)
+            for parts, stop in run.pieces(start, keys[:-1], len(run.s) - start, None)
+            for length in {max(map(len, parts)), max(map(len, parts)) + 1}
+        )
+    else:  # a row of table 3 (or R4's last group): the total's length first, the parts no longer
+        candidates = (
+            (parts, stop, length)
+            for length in range(1, end - start + 1)
+            if end - start - length <= (len(keys) - 1) * length
+            for parts, stop in run.pieces(start, keys[:-1], length, end - length)
+        )
     limit = len(run.s) if end is None else end
-    for length in range(1, limit - start + 1):
-        if end is not None and end - start - length > (len(keys) - 1) * length:
-            continue  # the parts would need more digits than the total has
-        for parts, stop in run.pieces(start, keys[:-1], length, None if end is None else end - length):
-            piece = run.s[stop : stop + length]
-            if stop + length > limit or len(piece) != length or run.next_bound[stop] < stop + length:
-                continue
-            if not _pattern(keys[-1]).fullmatch(piece):
-                continue
-            values = [_value(p, k) for p, k in zip(parts, keys, strict=False)]
-            total = _value(piece, keys[-1])
-            if sum(values) == total:
-                yield (*values, total), stop + length
+    for parts, stop, length in candidates:
+        piece = run.s[stop : stop + length]
+        if stop + length > limit or len(piece) != length or run.next_bound[stop] < stop + length:
+            continue
+        if not _pattern(keys[-1]).fullmatch(piece):
+            continue
+        values = [_value(p, k) for p, k in zip(parts, keys, strict=False)]
+        total = _value(piece, keys[-1])
+        if sum(values) == total:
+            yield (*values, total), stop + length
 
 
 def row_readings(row: GluedRow) -> list[Reading]:
@@ -205,6 +216,19 @@ def _matches(a: Reading, b: Reading) -> bool:
     return all(_equal(x, y) for x, y in zip(a, b, strict=True))
 
 
+def _on_a_path(before: set[Reading], sums: Reading, after: set[Reading], total: Reading) -> bool:
+    """Whether some prefix sum, this candidate and some suffix sum add up to the 总计 row."""
+    if None not in total and None not in sums and all(None not in s for s in after):
+        for p in before:  # the suffix is then determined: look it up
+            if None in p:
+                return any(_matches(_add(_add(p, sums), s), total) for s in after)
+            need = tuple(t - x - y for t, x, y in zip(total, p, sums, strict=True))  # type: ignore[operator]
+            if need in after:
+                return True
+        return False
+    return any(_matches(_add(_add(p, sums), s), total) for p in before for s in after)
+
+
 def _viable(units: Sequence[Unit], template: str) -> dict[str, set[Reading]]:
     """For every row of table 3, the readings used by some combination satisfying R1 and R3."""
     by_row = {row: (unit, k) for unit in units for k, row in enumerate(unit.rows)}
@@ -242,8 +266,7 @@ def _viable(units: Sequence[Unit], template: str) -> dict[str, set[Reading]]:
             viable["carried_forward"].add(forward_)
         for i, unit in enumerate(result_units):
             for candidate in unit.candidates:
-                sums = _column_sums(candidate)
-                if any(_matches(_add(_add(p, sums), s), handled) for p in forward[i] for s in backward[i + 1]):
+                if _on_a_path(forward[i], _column_sums(candidate), backward[i + 1], handled):
                     for row, reading in zip(unit.rows, candidate, strict=True):
                         viable[row].add(reading)
     return viable
