@@ -10,8 +10,9 @@
 - `reading_order` (`pdftotext`): every cell on its own line, a blank line after it; the labels
   of rows that stand beside a vertical label (or wrap) printed away from their numbers, after
   the numbers of a later row, together with the vertical and group labels broken into pieces;
-  header words in a scrambled order. A block of such label-less rows is printed row by row, or
-  column by column where the template's arithmetic still tells the two readings apart
+  header words in a scrambled order; table 4's header cells a little out of place, then its
+  fifteen values in order. A block of label-less rows is printed row by row, or column by column
+  where the template's arithmetic still tells the two readings apart
   (`oracle.column_major_decidable`); the rows and their order are returned for the oracle.
 
 Both paginate: a page holds a few dozen lines, then its footer; a forced break falls inside
@@ -429,25 +430,24 @@ def _orphans(labels: list[list[str]], sides: list[tuple[int, str]], rng: Random)
 
 
 def _reading_review(table: Table, rng: Random) -> list[Block]:
+    """Table 4: its header cells one after the other, each wrapped (`结果` / `维持`) and a few out of
+    place (复议后起诉 among the result words), then the fifteen values in the template's order.
+
+    huaian-2024 reads the header line by line across the cells and prints some values between
+    header words, groups out of order: only the header words' positions tell its groups apart
+    there, not the template's arithmetic plus order, so that is not imitated (values printed
+    apart from one another would leave a reader no order to trust)."""
     width = rng.choice((2, 3))
     headers = [s for s in table.grid.slots if s.role == HEADER and s.colspan == 1]
     review = [wrap(text_of(table, s), width) for s in headers if s.row == 1]
     litigation = [wrap(text_of(table, s), width) for s in headers if s.row == 2]
-
-    def by_lines(cells: list[list[str]]) -> list[str]:  # a header read line by line across its cells
-        return [c[k] for k in range(max(map(len, cells))) for c in cells if k < len(c)]
-
+    cells = [["行政复议"], ["行政诉讼"], *review, ["未经复议直接起诉"], *litigation]
+    cells.insert(rng.randint(len(cells) - 5, len(cells)), ["复议后起诉"])
+    if rng.random() < 0.5:  # a one-line header read before its taller neighbours (`总计` first)
+        k = next(i for i, c in enumerate(cells) if c == ["总计"])
+        cells.insert(max(0, k - rng.randint(1, 3)), cells.pop(k))
     (row,) = value_rows(table.grid)
-    values = _values(row, table)
-    words = ["行政复议", "行政诉讼", "未经复议直接起诉", *by_lines(review)]
-    lit = by_lines(litigation)
-    lit.insert(rng.randint(0, len(lit)), "复议后起诉")
-    chunks = [words, lit[: len(lit) // 2], lit[len(lit) // 2 :]]
-    order: list[str] = []
-    cut = sorted(rng.sample(range(1, 15), 2))
-    for k, part in enumerate((values[: cut[0]], values[cut[0] : cut[1]], values[cut[1] :])):
-        order += chunks[k] + part
-    return [Block(_cells_block([[w] for w in order]), height=10)]
+    return [Block(_cells_block([*cells, *[[v] for v in _values(row, table)]]), height=10)]
 
 
 # --- pages ---------------------------------------------------------------------------------
@@ -465,8 +465,8 @@ def _paginate(blocks: list[Block], style: Style) -> str:
         used += block.room
     out: list[str] = []
     for number, page in enumerate(pages, start=1):
-        while page and not page[-1].strip():
-            page.pop()
+        while style.layout and page and not page[-1].strip():
+            page.pop()  # -layout: the footer after a few blank lines; reading order keeps a cell's blank
         footer = style.footer.format(n=number)
         if out:
             page[0] = "\f" + page[0] if page else "\f"
