@@ -31,6 +31,7 @@ from pipelines.extract.align.cells import Aligned
 from pipelines.extract.align.regions import regions
 from pipelines.extract.align.requests import read_requests
 from pipelines.extract.align.review import read_review
+from pipelines.extract.align.segments import glued_region, segments
 from pipelines.extract.findings import Finding
 from pipelines.extract.layout import Layout
 from pipelines.extract.normalize import label_key
@@ -61,16 +62,20 @@ def align(layout: Layout, narrative: str = "", template: str | None = None) -> A
     spans = regions(tokens)
     template = template or detect_template(tokens, spans.get(ACTIVE))
     out = Aligned(template, tables=set(spans))
+    # text that lost its cells' separators (an archiver's) shows it across its tables
+    glued = bool(spans) and glued_region(
+        segments(tokens, min(s[0] for s in spans.values()), max(s[1] for s in spans.values()))
+    )
     if ACTIVE in spans:
-        read_active(tokens, spans[ACTIVE], template, narrative, out)
+        read_active(tokens, spans[ACTIVE], template, narrative, glued, out)
     else:
         out.findings.append(Finding("table_missing", f"table '{ACTIVE}' not found", table=ACTIVE))
     if REQUESTS in spans:
-        read_requests(tokens, spans[REQUESTS], template, out)
+        read_requests(tokens, spans[REQUESTS], template, glued, out)
     else:
         out.findings.append(Finding("table_missing", f"table '{REQUESTS}' not found", table=REQUESTS))
     if REVIEW in spans:
-        read_review(tokens, spans[REVIEW], out)
+        read_review(tokens, spans[REVIEW], glued, out)
     else:
         out.findings.append(Finding("table_missing", f"table '{REVIEW}' not found", table=REVIEW))
     return out

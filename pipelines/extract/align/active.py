@@ -12,7 +12,7 @@ import re
 from pipelines.extract import arithmetic
 from pipelines.extract.align.cells import Aligned, ambiguous, cell
 from pipelines.extract.align.rows import Observed
-from pipelines.extract.align.segments import cell_lines, drop_fillers, glued_region, may_cut, segments
+from pipelines.extract.align.segments import cell_lines, drop_fillers, may_cut, segments
 from pipelines.extract.findings import Finding
 from pipelines.extract.labels import STRONG, run_evidence
 from pipelines.extract.template import ACTIVE, SIGNED_COLUMNS, active_layout
@@ -47,12 +47,13 @@ def narrative_counts(text: str) -> dict[tuple[str, str], int]:
     return found
 
 
-def read_active(tokens: list[Token], span: tuple[int, int], template: str, narrative: str, out: Aligned) -> None:
+def read_active(
+    tokens: list[Token], span: tuple[int, int], template: str, narrative: str, glued: bool, out: Aligned
+) -> None:
     rows, columns = active_layout(template)
     stated = narrative_counts(narrative)
     seen: set[str] = set()
     segs = segments(tokens, *span)
-    glued = glued_region(segs)
     for seg in segs:
         evidence = run_evidence([t.text for t in seg.run], rows)
         best = max(evidence)

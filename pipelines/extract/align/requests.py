@@ -12,7 +12,7 @@ from dataclasses import replace
 from pipelines.extract import arithmetic
 from pipelines.extract.align.cells import Aligned, place
 from pipelines.extract.align.rows import TIE, Observed, align_rows, observe
-from pipelines.extract.align.segments import column_model, glued_region, may_cut, segments
+from pipelines.extract.align.segments import column_model, may_cut, segments
 from pipelines.extract.findings import Finding
 from pipelines.extract.labels import NONE, STRONG, names_rows, run_evidence
 from pipelines.extract.template import (
@@ -36,13 +36,12 @@ def _request_sequences(template: str) -> list[tuple[Row, ...]]:
     return [rows, combined]
 
 
-def read_requests(tokens: list[Token], span: tuple[int, int], template: str, out: Aligned) -> None:
+def read_requests(tokens: list[Token], span: tuple[int, int], template: str, glued: bool, out: Aligned) -> None:
     width = len(REQUEST_COLUMNS)
     every = tuple({r.key: r for seq in _request_sequences(template) for r in seq}.values())
     observed: list[Observed] = []
     unplaced: list[str] = []
     segs = segments(tokens, *span)
-    glued = glued_region(segs)
     for k, seg in enumerate(segs):
         run = [t.text for t in seg.run]
         evidence = run_evidence(run, every)

@@ -12,7 +12,7 @@ from itertools import permutations
 from pipelines.extract import arithmetic
 from pipelines.extract.align.cells import Aligned, ambiguous, cell
 from pipelines.extract.align.rows import Observed
-from pipelines.extract.align.segments import Segment, cell_lines, drop_fillers, glued_region, may_cut, segments
+from pipelines.extract.align.segments import Segment, cell_lines, drop_fillers, may_cut, segments
 from pipelines.extract.arithmetic import Reading
 from pipelines.extract.findings import Finding
 from pipelines.extract.normalize import label_key
@@ -45,7 +45,7 @@ def _review_vocabulary(token: Token) -> bool:
     return bool(key) and all(ch in _REVIEW_WORDS for ch in key)
 
 
-def read_review(tokens: list[Token], span: tuple[int, int], out: Aligned) -> None:
+def read_review(tokens: list[Token], span: tuple[int, int], glued: bool, out: Aligned) -> None:
     lo, hi = span
     width = len(REVIEW_GROUPS) * len(REVIEW_RESULTS)
     blocks: list[Segment] = []
@@ -69,7 +69,9 @@ def read_review(tokens: list[Token], span: tuple[int, int], out: Aligned) -> Non
         reading = tuple(texts)
         if not rule(reading) and len(blocks) > 1:
             reordered = _reorder(blocks, rule)
-            if reordered is not None:
+            if reordered == ():
+                pass  # no order satisfies R4: the report's own sums are off; read as printed
+            elif reordered is not None:
                 reading, values = reordered
                 out.findings.append(
                     Finding(
@@ -97,11 +99,7 @@ def read_review(tokens: list[Token], span: tuple[int, int], out: Aligned) -> Non
         for (g, r), text, token in zip(cells, reading, values, strict=True):
             cell(REVIEW, g, r, text, token.line, out)
         return
-    if (
-        len(texts) < width
-        and any(may_cut(b, glued_region(blocks)) for b in blocks)
-        and any(arithmetic.splittable(t) for t in texts)
-    ):
+    if len(texts) < width and any(may_cut(b, glued) for b in blocks) and any(arithmetic.splittable(t) for t in texts):
         options = arithmetic.readings(texts, width, rule, group=len(REVIEW_RESULTS))
         if options:
             o = Observed(options, cell_lines(values, options[0]), [], values[0].line, printed=" ".join(texts))
@@ -126,11 +124,11 @@ def read_review(tokens: list[Token], span: tuple[int, int], out: Aligned) -> Non
     )
 
 
-def _reorder(blocks: list[Segment], rule) -> tuple[Reading, list[Token]] | None:
+def _reorder(blocks: list[Segment], rule) -> tuple[Reading, list[Token]] | tuple[()] | None:
     """Table 4 printed in blocks out of order (text in reading order): among the block orders
     whose values satisfy R4, the one the header labels above each block support best (a block
     under `复议后起诉` belongs to that proceeding), then the one closest to the printed order.
-    Only a single best order is taken."""
+    Only a single best order is taken: None when several tie, () when no order satisfies R4."""
     if len(blocks) > 7:
         return None
     size = len(REVIEW_RESULTS)
@@ -150,7 +148,7 @@ def _reorder(blocks: list[Segment], rule) -> tuple[Reading, list[Token]] | None:
         inversions = sum(1 for a in range(len(order)) for b in range(a + 1, len(order)) if order[a] > order[b])
         scored.append((support, -inversions, order))
     if not scored:
-        return None
+        return ()
     scored.sort(reverse=True)
     best = scored[0]
     rivals = {

@@ -150,7 +150,8 @@ def glued_region(segs: list[Segment]) -> bool:
     return showing >= 2 and showing * 3 >= len(segs)
 
 
-def may_cut(seg: Segment, region_glued: bool) -> bool:
-    """Digits are cut into cells only where they show they were glued, or the whole region
-    does: in text whose cells keep their gaps, a short row means a blank, never glue."""
-    return region_glued or any(t.glued for t in seg.values)
+def may_cut(seg: Segment, text_glued: bool) -> bool:
+    """Digits are cut into cells only where they show they were glued, where the report's
+    text does as a whole, or where one run must hold a whole row: in text whose cells keep
+    their gaps, a short row means a blank, never glue."""
+    return text_glued or len(seg.values) == 1 or any(t.glued for t in seg.values)
