@@ -109,30 +109,32 @@ def align_rows(observed: list[Observed], count: int) -> tuple[float, list[list[i
     """Monotone alignment of observed rows onto `count` template rows.
 
     Returns the best score and, for each template row, the observed rows (or None: the row
-    absent) that some best-scoring alignment gives it.
+    absent) that some best-scoring alignment gives it (max-marginals from a forward and a
+    backward pass, so that ties show).
     """
     m, n = len(observed), count
     neg = float("-inf")
-
-    def score(i: int, j: int) -> float:
-        o = observed[i]
+    score: list[list[float]] = []
+    for o in observed:
         weight = _LABEL_WEIGHT if o.own else _LOOSE_WEIGHT
-        s = (1.0 if o.options else 0.5) + weight * (o.evidence[j] - o.best)
-        return s if s > 0 else neg
-
+        base, best = (1.0 if o.options else 0.5), o.best
+        row = [base + weight * (e - best) for e in o.evidence]
+        score.append([v if v > 0 else neg for v in row])
     fwd = [[0.0] * (n + 1) for _ in range(m + 1)]
     for i in range(1, m + 1):
+        prev, here, s = fwd[i - 1], fwd[i], score[i - 1]
         for j in range(1, n + 1):
-            fwd[i][j] = max(fwd[i - 1][j], fwd[i][j - 1], fwd[i - 1][j - 1] + score(i - 1, j - 1))
+            here[j] = max(prev[j], here[j - 1], prev[j - 1] + s[j - 1])
     bwd = [[0.0] * (n + 2) for _ in range(m + 2)]
     for i in range(m, 0, -1):
+        nxt, here, s = bwd[i + 1], bwd[i], score[i - 1]
         for j in range(n, 0, -1):
-            bwd[i][j] = max(bwd[i + 1][j], bwd[i][j + 1], bwd[i + 1][j + 1] + score(i - 1, j - 1))
+            here[j] = max(nxt[j], here[j + 1], nxt[j + 1] + s[j - 1])
     best = fwd[m][n]
     choices: list[list[int | None]] = []
     for j in range(1, n + 1):
         here: list[int | None] = [
-            i - 1 for i in range(1, m + 1) if fwd[i - 1][j - 1] + score(i - 1, j - 1) + bwd[i + 1][j + 1] >= best - TIE
+            i - 1 for i in range(1, m + 1) if fwd[i - 1][j - 1] + score[i - 1][j - 1] + bwd[i + 1][j + 1] >= best - TIE
         ]
         if max(fwd[i][j - 1] + bwd[i + 1][j + 1] for i in range(0, m + 1)) >= best - TIE:
             here.append(None)
