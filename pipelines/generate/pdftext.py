@@ -454,22 +454,26 @@ def _reading_review(table: Table, rng: Random) -> list[Block]:
 
 
 def _paginate(blocks: list[Block], style: Style) -> str:
+    """The pages, each closed by its footer; the next page's first line starts with a form feed."""
     pages: list[list[str]] = [[]]
     used = 0
     for block in blocks:
-        page = pages[-1]
-        if page and (block.new_page or used + block.room > style.page_lines):
+        blank = not any(line.strip() for line in block.lines)
+        if pages[-1] and (block.new_page or used + block.room > style.page_lines):
+            if blank and not block.new_page:
+                continue  # blank lines that do not fit end the page; they do not start the next
             pages.append([])
             used = 0
         pages[-1].extend(block.lines)
         used += block.room
+    pages = [page for page in pages if any(line.strip() for line in page)]
     out: list[str] = []
     for number, page in enumerate(pages, start=1):
-        while style.layout and page and not page[-1].strip():
+        while style.layout and not page[-1].strip():
             page.pop()  # -layout: the footer after a few blank lines; reading order keeps a cell's blank
         footer = style.footer.format(n=number)
         if out:
-            page[0] = "\f" + page[0] if page else "\f"
+            page[0] = "\f" + page[0]
         out += page
         if style.layout:
             out += ["", "", " " * style.footer_indent + footer]
