@@ -108,7 +108,7 @@ def _cms_table(table: Table, rng: Random) -> str:
 
 _PREAMBLE = (
     "本报告根据《中华人民共和国政府信息公开条例》（以下简称《条例》）、《国务院办公厅政府信息与政务公开办公室"
-    "关于印发〈中华人民共和国政府信息公开工作年度报告格式〉的通知》（国办公开办函〔2021〕30号）等文件要求编制。"
+    "关于印发〈中华人民共和国政府信息公开工作年度报告格式〉的通知》（{notice}）等文件要求编制。"
     "本报告共分6个部分：总体情况、主动公开政府信息情况、收到和处理政府信息公开申请情况、政府信息公开行政复议和"
     "行政诉讼情况、存在的主要问题及改进情况、其他需要报告的事项。"
 )
@@ -127,7 +127,8 @@ _OPENERS = (
 def render_cms_html(doc: Document, rng: Random) -> str:
     """The article body as the CMS stores it: one line, no title (see the module docstring)."""
     year, agency = doc.year, doc.agency_name
-    parts = [f"{_P}{_esc(_PREAMBLE + rng.choice(_PERIODS).format(y=year))}</p>"]
+    notice = "国办公开办函〔2021〕30号" if year >= 2021 else "国办公开办函〔2019〕60号"  # the template's notice
+    parts = [f"{_P}{_esc(_PREAMBLE.format(notice=notice) + rng.choice(_PERIODS).format(y=year))}</p>"]
     opener_done = False
     for block in doc.body:
         if isinstance(block, Table):
