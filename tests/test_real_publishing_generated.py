@@ -1,9 +1,10 @@
 """The generator's real-publishing layouts: what each rendering looks like (as the real set's
 files do), the oracle of undecidable cells, compare.py's rule for them, and the round trips.
 
-The round trips are marked `real_publishing`: the reader of these classes is being written, so
-they fail until it reads them; everything else here passes on the generator alone. The real set
-(`../shared/realworld`, beside the project) is read where it is present, never copied.
+The round trips are marked `real_publishing` (they exercise the real-report reader, written
+alongside the generator's classes; `-m "not real_publishing"` leaves them out); everything else
+here tests the generator alone. The real set (`../shared/realworld`, beside the project) is read
+where it is present, never copied.
 """
 
 from __future__ import annotations
@@ -94,7 +95,7 @@ def _region(text: str, start: str, end: str) -> str:
     return text[i : text.index(end, i + len(start))]
 
 
-# --- round trips (fail until the real-publishing reader lands) -----------------------------
+# --- round trips ---------------------------------------------------------------------------
 
 
 def _round_trip(variant: Variant, seed: int) -> None:
