@@ -198,3 +198,13 @@ def test_pdf_tables_read_from_the_page_geometry() -> None:
     assert list(tables["requests"]["total_handled"].values()) == [2932, 53, 0, 0, 61, 4, 3050]
     assert list(tables["review_litigation"]["litigation_direct"].values()) == [13, 4, 8, 1, 26]
     assert tables["active_disclosure"]["administrative_penalty"]["decisions"] == 3985758
+
+
+@needs_dev_set
+def test_archiver_text_keeps_its_sections_though_their_headings_stand_inside_one_line() -> None:
+    report = _parse("pingtan-2022.archive.txt")
+    sections = {s.number: s for s in report.sections}
+    assert sorted(sections) == [0, 1, 2, 3, 4, 5, 6]
+    assert sections[4].heading == "四、政府信息公开行政法复议、行政诉讼情况"  # misspelt as published
+    assert sections[6].text == "2022年，无收取信息处理费情况。"
+    assert sections[1].text.startswith("2022年，平潭综合实验区坚持")

@@ -21,6 +21,7 @@ from pipelines.extract.align import Aligned, align
 from pipelines.extract.findings import CODES, ERROR, Finding
 from pipelines.extract.formats import HTML
 from pipelines.extract.layout import Layout
+from pipelines.extract.sections import inline_sections
 from pipelines.extract.template import TABLES, expected_cells
 
 # Findings of the fast reader that say a table was not read in full.
@@ -118,6 +119,8 @@ def second_reading(documents: Sequence, batch):  # -> batch.ParsedBatch
     findings_by_doc = batch.findings.partition_by("doc", as_dict=True)
     new_cells: list[tuple] = []
     new_findings: list[tuple] = []
+    new_sections: list[tuple] = []
+    headed = set(batch.sections.filter(pl.col("section_no") > 0)["doc"].unique().to_list())
     done: set[int] = set()
     for i in todo:
         document, doc = documents[i], batch.docs[i]
@@ -138,8 +141,21 @@ def second_reading(documents: Sequence, batch):  # -> batch.ParsedBatch
             for n, f in enumerate(findings, 1)
         ]
         done.add(i)
+        if i not in headed:  # headings inside lines (an archiver's one-line body)
+            found = inline_sections(document.text)
+            if len(found) > 3:
+                new_sections += [(i, *section) for section in found]
     keep_cells = batch.cells.filter(~pl.col("doc").is_in(list(done)))
     keep_findings = batch.findings.filter(~pl.col("doc").is_in(list(done)))
     cells = pl.concat([keep_cells, pl.DataFrame(new_cells, schema=batch.cells.schema, orient="row")])
     findings = pl.concat([keep_findings, pl.DataFrame(new_findings, schema=batch.findings.schema, orient="row")])
-    return type(batch)(batch.docs, cells.sort("doc", "cell_no"), findings.sort("doc", "finding_no"), batch.sections)
+    sections = batch.sections
+    if new_sections:
+        replaced_sections = list({row[0] for row in new_sections})
+        sections = pl.concat(
+            [
+                sections.filter(~pl.col("doc").is_in(replaced_sections)),
+                pl.DataFrame(new_sections, schema=sections.schema, orient="row"),
+            ]
+        ).sort("doc", "section_no")
+    return type(batch)(batch.docs, cells.sort("doc", "cell_no"), findings.sort("doc", "finding_no"), sections)

@@ -7,6 +7,7 @@ searched in template order, so `四、结转下年度继续办理` inside table 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -75,3 +76,48 @@ def find_sections(lines: list[str]) -> tuple[list[SectionSpan], list[Finding]]:
         if stripped and len(stripped) <= _MAX_HEADING_CHARS and (number := heading_number(stripped)):
             hits.append((i, number, stripped))
     return select_headings(hits, len(lines))
+
+
+_HEADING_KEYS = {s.number: s.heading for s in SECTIONS}
+_NUMERALS = "一二三四五六七八九十"
+
+
+def inline_sections(text: str) -> list[tuple[int, str | None, int, str]]:
+    """Sections whose headings stand inside lines (an archiver's text with the whole body on
+    one line): (number, heading as written, line, text), the preamble as number 0.
+
+    Headings are found in template order on the text's key (punctuation and spaces dropped),
+    each after the previous, led by their numeral (`二、`), so that a heading named in the
+    preamble's list of parts is not taken for one; a misspelt 4th heading (`行政法复议`) is
+    accepted when it still names both proceedings.
+    """
+    keys: list[str] = []
+    where: list[int] = []  # index in `text` of each key character
+    for i, ch in enumerate(text):
+        if ch.isalnum():
+            keys.append(ch)
+            where.append(i)
+    key = "".join(keys)
+    found: list[tuple[int, int, int]] = []  # (number, start in text, end in text)
+    cursor = 0
+    for number, heading in _HEADING_KEYS.items():
+        numeral = _NUMERALS[number - 1]
+        hit = key.find(numeral + heading, cursor)
+        length = len(numeral + heading)
+        if hit < 0 and number == 4:
+            loose = re.compile(numeral + r"政府信息公开行政.{0,3}复议.{0,3}行政诉讼情况")
+            m = loose.search(key, cursor)
+            hit, length = (m.start(), m.end() - m.start()) if m else (-1, 0)
+        if hit < 0:
+            continue
+        found.append((number, where[hit], where[hit + length - 1] + 1))
+        cursor = hit + length
+    out: list[tuple[int, str | None, int, str]] = []
+    starts = [0] + [end for _, _, end in found]
+    ends = [start for _, start, _ in found] + [len(text)]
+    for k, (begin, stop) in enumerate(zip(starts, ends, strict=True)):
+        number = found[k - 1][0] if k else 0
+        heading = text[found[k - 1][1] : found[k - 1][2]] if k else None
+        line = text.count("\n", 0, found[k - 1][1] if k else 0) + 1
+        out.append((number, heading, line, text[begin:stop].strip()))
+    return out
