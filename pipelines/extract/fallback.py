@@ -3,7 +3,7 @@
 The vectorised reader (batch.py) is exact and fast on reports whose tables keep their cells
 beside their labels, which is most of them. A report it could not read completely (a table or
 a row missing, a row with the wrong number of cells, no table at all) is read again by the
-real-report reader (align.py) from its layout: the format's own structure where it has one
+real-report reader (align/) from its layout: the format's own structure where it has one
 (HTML and Markdown tables as grids, PDF geometry), its text otherwise. Table by table, the
 reading with more values wins; where the two readers disagree on a cell, it is left null with
 a finding. Either way, every value still has its source line, and every miss a finding.
@@ -54,7 +54,7 @@ def _count(cells: Sequence[tuple], table: str) -> int:
     return sum(1 for c in cells if c[0] == table and c[3] is not None)
 
 
-def merge(doc: int, template: str, first_cells: pl.DataFrame, first_findings: pl.DataFrame, second: Aligned):
+def merge(template: str, first_cells: pl.DataFrame, first_findings: pl.DataFrame, second: Aligned):
     """The merged reading of one document: (template, cell rows, finding rows, replaced tables).
 
     Cell rows are (table, row, column, value, text, line); finding rows are Findings. A table is
@@ -128,7 +128,7 @@ def second_reading(documents: Sequence, batch):  # -> batch.ParsedBatch
         empty_cells = batch.cells.clear()
         empty_findings = batch.findings.clear()
         template, cells, findings, replaced = merge(
-            i, doc.template, cells_by_doc.get((i,), empty_cells), findings_by_doc.get((i,), empty_findings), second
+            doc.template, cells_by_doc.get((i,), empty_cells), findings_by_doc.get((i,), empty_findings), second
         )
         if not replaced:
             continue

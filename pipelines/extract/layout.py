@@ -1,6 +1,6 @@
 """A report as the aligner reads it: printed lines and table rows, each a sequence of pieces.
 
-Every format is reduced to this one shape before the real-report reader (align.py) maps it onto
+Every format is reduced to this one shape before the real-report reader (align/) maps it onto
 the template. Formats with structure keep it: an HTML, DOCX or Markdown table row, or a row of a
 ruled PDF table, is a `Line` with its `grid` and `row`, and each of its cells a `Piece` with its
 column (`rowspan`/`colspan` expanded: a cell covered by a merged cell above or beside it is
@@ -9,7 +9,7 @@ missing value). Text without structure (PDF text dumps, an archiver's glued text
 is a `Line` per printed line, its pieces the runs of text between wide gaps, with their
 horizontal position where the line's spacing shows it.
 
-Pure data: readers build it, align.py consumes it.
+Pure data: readers build it, align/ consumes it.
 """
 
 from __future__ import annotations
