@@ -15,6 +15,7 @@ from pipelines.extract.align.rows import Observed
 from pipelines.extract.align.segments import cell_lines, drop_fillers, may_cut, segments
 from pipelines.extract.findings import Finding
 from pipelines.extract.labels import STRONG, run_evidence
+from pipelines.extract.normalize import fold, to_simplified
 from pipelines.extract.template import ACTIVE, SIGNED_COLUMNS, active_layout
 from pipelines.extract.tokens import Token
 
@@ -51,7 +52,7 @@ def read_active(
     tokens: list[Token], span: tuple[int, int], template: str, narrative: str, glued: bool, out: Aligned
 ) -> None:
     rows, columns = active_layout(template)
-    stated = narrative_counts(narrative)
+    stated: dict[tuple[str, str], int] | None = None  # read from the narrative when first needed
     seen: set[str] = set()
     segs = segments(tokens, *span)
     for seg in segs:
@@ -95,6 +96,8 @@ def read_active(
             )
             continue
         if len(o.options) > 1:
+            if stated is None:
+                stated = narrative_counts(to_simplified(fold(narrative)))
             settled = [
                 r
                 for r in o.options
