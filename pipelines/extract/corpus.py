@@ -98,7 +98,7 @@ def scan_raw(raw_dir: Path) -> list[RawFile]:
         folder, prefix = folders.pop()
         with os.scandir(folder) as entries:
             for entry in entries:
-                rel = prefix + entry.name
+                rel = prefix + _printable_name(entry.name)
                 if entry.is_dir():  # a link to a folder is not followed (nor is it a file)
                     if not entry.is_symlink():
                         folders.append((entry.path, rel + "/"))
@@ -110,6 +110,21 @@ def scan_raw(raw_dir: Path) -> list[RawFile]:
                     size = mtime = None
                 found.append(RawFile(Path(entry.path), rel, size, mtime))
     return sorted(found, key=lambda raw: raw.rel)
+
+
+def _printable_name(name: str) -> str:
+    """A file name as text: one that is not UTF-8 (a zip made on a Chinese Windows unpacks its
+    names in GBK) is read as GB18030 where that decodes, else with its odd bytes replaced; the
+    file itself is still opened by its own name."""
+    try:
+        name.encode("utf-8")
+        return name
+    except UnicodeEncodeError:
+        raw = os.fsencode(name)
+    try:
+        return raw.decode("gb18030")
+    except UnicodeDecodeError:
+        return raw.decode("utf-8", errors="replace")
 
 
 def raw_files(raw_dir: Path) -> list[Path]:

@@ -90,6 +90,7 @@ BLANK = "blank"
 NUMBER = "number"
 UNREADABLE = "unreadable"
 
+MAX_DIGITS = 15  # a double holds 15 significant digits exactly; no count or amount comes near
 BLANK_MARKERS = frozenset({"", "-", "—", "–", "－", "/", "无", "無", "\\", "—-", "--"})
 _INTEGER = re.compile(r"^\d+$")
 _SPLIT_DIGITS = re.compile(r"\d\s+\d")
@@ -117,6 +118,8 @@ def read_value(text: str, decimal: bool = False, signed: bool = False) -> CellVa
         return CellValue(BLANK, None)
     if _SPLIT_DIGITS.search(unicodedata.normalize("NFKC", text)):
         return CellValue(UNREADABLE, None, "digits separated by spaces or lines (one number or two?)")
+    if sum(ch.isdigit() for ch in s) > MAX_DIGITS:
+        return CellValue(UNREADABLE, None, f"more than {MAX_DIGITS} digits: no count or amount in a report is that long")
     if _INTEGER.match(s):
         return CellValue(NUMBER, int(s))
     if signed and s[:1] in "-+－" and _INTEGER.match(s[1:]):
@@ -135,5 +138,6 @@ def read_value(text: str, decimal: bool = False, signed: bool = False) -> CellVa
 
 
 def is_value_like(text: str) -> bool:
-    """True when the text reads as a number (count, amount or change) or a blank marker."""
-    return read_value(text, decimal=True, signed=True).kind != UNREADABLE
+    """True when the text reads as a number (count, amount or change) or a blank marker, or is
+    a run of digits too long to be one (a value all the same, which reads as unreadable)."""
+    return read_value(text, decimal=True, signed=True).kind != UNREADABLE or fold(text).isdigit()
