@@ -119,7 +119,7 @@ def read_value(text: str, decimal: bool = False, signed: bool = False) -> CellVa
     if _SPLIT_DIGITS.search(unicodedata.normalize("NFKC", text)):
         return CellValue(UNREADABLE, None, "digits separated by spaces or lines (one number or two?)")
     if sum(ch.isdigit() for ch in s) > MAX_DIGITS:
-        return CellValue(UNREADABLE, None, f"more than {MAX_DIGITS} digits: no count or amount in a report is that long")
+        return CellValue(UNREADABLE, None, f"more than {MAX_DIGITS} digits: no count or amount is that long")
     if _INTEGER.match(s):
         return CellValue(NUMBER, int(s))
     if signed and s[:1] in "-+－" and _INTEGER.match(s[1:]):
