@@ -21,7 +21,7 @@ from pipelines.extract.align import Aligned, align
 from pipelines.extract.findings import CODES, ERROR, Finding
 from pipelines.extract.formats import HTML
 from pipelines.extract.layout import Layout
-from pipelines.extract.sections import inline_sections
+from pipelines.extract.sections import inline_sections, missing_sections
 from pipelines.extract.template import TABLES, expected_cells
 
 # Findings of the fast reader that say a table was not read in full.
@@ -120,7 +120,7 @@ def second_reading(documents: Sequence, batch):  # -> batch.ParsedBatch
     new_cells: list[tuple] = []
     new_findings: list[tuple] = []
     new_sections: list[tuple] = []
-    headed = set(batch.sections.filter(pl.col("section_no") > 0)["doc"].unique().to_list())
+    headings = dict(batch.sections.filter(pl.col("section_no") > 0).group_by("doc").len().iter_rows())
     done: set[int] = set()
     for i in todo:
         document, doc = documents[i], batch.docs[i]
@@ -133,6 +133,12 @@ def second_reading(documents: Sequence, batch):  # -> batch.ParsedBatch
         if not replaced:
             continue
         doc.template = template
+        found = inline_sections(document.text)  # headings inside lines (an archiver's body)
+        if len(found) - 1 > headings.get(i, 0):
+            new_sections += [(i, *section) for section in found]
+            findings = [f for f in findings if f.code != "section_missing"] + missing_sections(
+                {number for number, *_ in found}
+            )
         order = {cell: k for k, cell in enumerate(expected_cells(template))}
         cells.sort(key=lambda c: order.get(c[:3], len(order)))
         new_cells += [(i, n, *c) for n, c in enumerate(cells, 1)]
@@ -141,10 +147,6 @@ def second_reading(documents: Sequence, batch):  # -> batch.ParsedBatch
             for n, f in enumerate(findings, 1)
         ]
         done.add(i)
-        if i not in headed:  # headings inside lines (an archiver's one-line body)
-            found = inline_sections(document.text)
-            if len(found) > 3:
-                new_sections += [(i, *section) for section in found]
     keep_cells = batch.cells.filter(~pl.col("doc").is_in(list(done)))
     keep_findings = batch.findings.filter(~pl.col("doc").is_in(list(done)))
     cells = pl.concat([keep_cells, pl.DataFrame(new_cells, schema=batch.cells.schema, orient="row")])

@@ -79,15 +79,3 @@ def run_evidence(run: list[str], rows: tuple[Row, ...], depth: int = 3) -> list[
         decay = 1.0 - 0.05 * (k - 1)
         best = [max(b, s * decay) for b, s in zip(best, scores, strict=True)]
     return best
-
-
-def names_rows(run: list[str], rows: tuple[Row, ...]) -> set[str]:
-    """The rows a run of labels names for certain, each label alone or joined with the next
-    (a label wrapped over two lines): loose lines that name several rows are a block of
-    labels, not the label of the row below them."""
-    named: set[str] = set()
-    for k in range(len(run)):
-        for joined in (run[k], "".join(run[k : k + 2])):
-            key = label_key(joined)
-            named |= {row.key for row in rows if _certain(key, row)}
-    return named

@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from pipelines.extract.findings import Finding
 from pipelines.extract.normalize import label_key
-from pipelines.extract.template import SECTIONS
+from pipelines.extract.template import SECTIONS, Section
 
 _MAX_HEADING_CHARS = 40
 _MAX_EXTRA_CHARS = 4
@@ -52,19 +52,26 @@ def select_headings(hits: list[tuple[int, int, str]], line_count: int) -> tuple[
                 cursor = k + 1
                 break
         else:
-            findings.append(
-                Finding(
-                    "section_missing",
-                    f"section {section.number} heading '{section.heading}' not found",
-                    table=section.key if section.number in (2, 3, 4) else None,
-                )
-            )
+            findings.append(_missing(section))
     first_heading = found[0][1] if found else line_count
     spans = [SectionSpan(0, None, 1, 0, first_heading)]
     for k, (number, i, text) in enumerate(found):
         end = found[k + 1][1] if k + 1 < len(found) else line_count
         spans.append(SectionSpan(number, text, i + 1, i + 1, end))
     return spans, findings
+
+
+def _missing(section: Section) -> Finding:
+    return Finding(
+        "section_missing",
+        f"section {section.number} heading '{section.heading}' not found",
+        table=section.key if section.number in (2, 3, 4) else None,
+    )
+
+
+def missing_sections(found: set[int]) -> list[Finding]:
+    """A `section_missing` finding for each template section not among `found`."""
+    return [_missing(section) for section in SECTIONS if section.number not in found]
 
 
 def find_sections(lines: list[str]) -> tuple[list[SectionSpan], list[Finding]]:

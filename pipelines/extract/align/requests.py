@@ -14,7 +14,7 @@ from pipelines.extract.align.cells import Aligned, place
 from pipelines.extract.align.rows import TIE, Observed, align_rows, observe
 from pipelines.extract.align.segments import column_model, may_cut, segments
 from pipelines.extract.findings import Finding
-from pipelines.extract.labels import NONE, STRONG, names_rows, run_evidence
+from pipelines.extract.labels import NONE, STRONG, run_evidence
 from pipelines.extract.template import (
     OTHER_PROCESSING,
     OTHER_PROCESSING_PARTS,
@@ -45,8 +45,6 @@ def read_requests(tokens: list[Token], span: tuple[int, int], template: str, glu
     for k, seg in enumerate(segs):
         run = [t.text for t in seg.run]
         evidence = run_evidence(run, every)
-        if not seg.own and len(names_rows(run, every)) > 1:
-            evidence = [NONE] * len(every)  # loose lines naming several rows: a block of labels
         labelled = seg.own and max(evidence) >= STRONG
         if not labelled and all(not t.text for t in seg.values):
             continue  # empty cells with no label of their own: a header's padding, not a row

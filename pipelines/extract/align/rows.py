@@ -25,7 +25,7 @@ TIE = 1e-9
 _LABEL_WEIGHT = 4.0  # how much a row's own label outweighs order in the alignment
 
 
-_LOOSE_WEIGHT = 0.5  # loose label lines above a row only break ties: they never outweigh order
+_LOOSE_WEIGHT = 0.0  # loose label lines above a row decide nothing: converters set them above the wrong row
 
 
 @dataclass
