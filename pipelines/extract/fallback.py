@@ -22,7 +22,7 @@ from pipelines.extract.findings import CODES, ERROR, Finding
 from pipelines.extract.formats import HTML
 from pipelines.extract.layout import Layout
 from pipelines.extract.sections import inline_sections, missing_sections
-from pipelines.extract.template import TABLES, expected_cells
+from pipelines.extract.template import SECTIONS, TABLES, expected_cells
 
 # Findings of the fast reader that say a table was not read in full.
 INCOMPLETE = frozenset({"table_missing", "row_missing", "row_cell_count", "not_a_report"})
@@ -134,7 +134,8 @@ def second_reading(documents: Sequence, batch):  # -> batch.ParsedBatch
             continue
         doc.template = template
         found = inline_sections(document.text)  # headings inside lines (an archiver's body)
-        if len(found) - 1 > headings.get(i, 0):
+        on_lines, inside = headings.get(i, 0), len(found) - 1
+        if (on_lines == 0 and inside >= 3) or (inside == len(SECTIONS) > on_lines):
             new_sections += [(i, *section) for section in found]
             findings = [f for f in findings if f.code != "section_missing"] + missing_sections(
                 {number for number, *_ in found}

@@ -89,14 +89,26 @@ _HEADING_KEYS = {s.number: s.heading for s in SECTIONS}
 _NUMERALS = "一二三四五六七八九十"
 
 
+def _unnumbered(key: str, where: list[int], text: str, heading: str, cursor: int) -> int:
+    """The first place from `cursor` where the heading stands after a space, a full stop or
+    the start of the text (`总体情况、主动公开…` in the preamble's list of parts is no heading)."""
+    hit = key.find(heading, cursor)
+    while hit >= 0:
+        before = text[where[hit] - 1] if where[hit] else "\n"
+        if before.isspace() or before in "。":
+            return hit
+        hit = key.find(heading, hit + 1)
+    return -1
+
+
 def inline_sections(text: str) -> list[tuple[int, str | None, int, str]]:
     """Sections whose headings stand inside lines (an archiver's text with the whole body on
     one line): (number, heading as written, line, text), the preamble as number 0.
 
     Headings are found in template order on the text's key (punctuation and spaces dropped),
-    each after the previous, led by their numeral (`二、`), so that a heading named in the
-    preamble's list of parts is not taken for one; a misspelt 4th heading (`行政法复议`) is
-    accepted when it still names both proceedings.
+    each after the previous, led by their numeral (`二、`) or, without it, opening a sentence,
+    so that a heading named in the preamble's list of parts is not taken for one; a misspelt 4th
+    heading (`行政法复议`) is accepted when it still names both proceedings.
     """
     keys: list[str] = []
     where: list[int] = []  # index in `text` of each key character
@@ -111,6 +123,8 @@ def inline_sections(text: str) -> list[tuple[int, str | None, int, str]]:
         numeral = _NUMERALS[number - 1]
         hit = key.find(numeral + heading, cursor)
         length = len(numeral + heading)
+        if hit < 0:  # printed without its numeral: then it must open a sentence, not sit in a list
+            hit, length = _unnumbered(key, where, text, heading, cursor), len(heading)
         if hit < 0 and number == 4:
             loose = re.compile(numeral + r"政府信息公开行政.{0,3}复议.{0,3}行政诉讼情况")
             m = loose.search(key, cursor)
