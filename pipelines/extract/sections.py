@@ -89,13 +89,18 @@ _HEADING_KEYS = {s.number: s.heading for s in SECTIONS}
 _NUMERALS = "一二三四五六七八九十"
 
 
+_LIST_MARKS = "、，,；;：:"
+
+
 def _unnumbered(key: str, where: list[int], text: str, heading: str, cursor: int) -> int:
-    """The first place from `cursor` where the heading stands after a space, a full stop or
-    the start of the text (`总体情况、主动公开…` in the preamble's list of parts is no heading)."""
+    """The first place from `cursor` where the heading does not stand in a list (`总体情况、
+    主动公开…` in the preamble's list of parts): not after or before a list's punctuation."""
     hit = key.find(heading, cursor)
     while hit >= 0:
-        before = text[where[hit] - 1] if where[hit] else "\n"
-        if before.isspace() or before in "。":
+        start, end = where[hit], where[hit + len(heading) - 1] + 1
+        before = text[start - 1] if start else "\n"
+        after = text[end] if end < len(text) else "\n"
+        if before not in _LIST_MARKS and after not in _LIST_MARKS:
             return hit
         hit = key.find(heading, hit + 1)
     return -1
@@ -106,7 +111,7 @@ def inline_sections(text: str) -> list[tuple[int, str | None, int, str]]:
     one line): (number, heading as written, line, text), the preamble as number 0.
 
     Headings are found in template order on the text's key (punctuation and spaces dropped),
-    each after the previous, led by their numeral (`二、`) or, without it, opening a sentence,
+    each after the previous, led by their numeral (`二、`) or, without it, outside a list,
     so that a heading named in the preamble's list of parts is not taken for one; a misspelt 4th
     heading (`行政法复议`) is accepted when it still names both proceedings.
     """
