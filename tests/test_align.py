@@ -4,6 +4,8 @@ and every undecidable cell left null with a finding that names the candidates.""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from conftest import RAW, golden
 from report_formats import to_docx, to_html
@@ -170,3 +172,16 @@ def test_markdown_holding_its_tables_as_html_is_read_as_a_page(seed_name: str) -
     report = parse_bytes("\n\n".join(parts).encode(), seed_name.replace(".txt", ".md"))
     assert report.format == "html"
     assert report.tables() == golden(seed_name)["tables"]
+
+
+def test_an_amount_printed_in_yuan_is_stored_in_wan_yuan_and_said_so() -> None:
+    """`采购总金额 73802895.90元` (a 2019-template report's procurement): the template counts
+    万元, so the amount is divided by 10,000 with an `amount_in_yuan` finding; a count printed
+    with a unit of money is not a count."""
+    from pipelines.extract.normalize import read_value
+
+    read = read_value("73802895.90元", decimal=True)
+    assert read.value == Decimal("7380.28959") and "元" in read.reason
+    assert read_value("12.5万元", decimal=True).value == Decimal("12.5")
+    assert read_value("395元").kind == "unreadable"
+    assert scan("政府集中采购39573802895.90元三、收到")[1] == (VALUE, "39573802895.90元", True)

@@ -26,11 +26,22 @@ _MAX_CELL_DIGITS = 9  # no count in a report comes near a billion
 _SIGNS = "-－"
 
 
+_UNITS = ("万元", "元")
+
+
+def _without_unit(text: str) -> tuple[str, str]:
+    """A number and the money unit printed after it (`73802895.90元`), if any."""
+    for unit in _UNITS:
+        if text.endswith(unit):
+            return text[: -len(unit)], unit
+    return text, ""
+
+
 def splittable(text: str) -> bool:
     """A bare digit run of two or more digits, maybe signed (a change, 本年增/减: `-11580`),
-    maybe ending in a decimal fraction (an amount glued after a count: `13575394432.52`): it
-    may hold several glued cells."""
-    whole, _, fraction = text.lstrip(_SIGNS).partition(".")
+    maybe ending in a decimal fraction and a unit (an amount glued after a count:
+    `13575394432.52`, `39573802895.90元`): it may hold several glued cells."""
+    whole, _, fraction = _without_unit(text)[0].lstrip(_SIGNS).partition(".")
     return len(whole) > 1 and whole.isascii() and whole.isdigit() and (not fraction or fraction.isdigit())
 
 
@@ -59,9 +70,10 @@ def readings(
     units: list[tuple[str, str, str] | str] = []  # (sign, digits, fraction) for a run, else the text
     for piece in pieces:
         if splittable(piece):
-            digits = piece.lstrip(_SIGNS)
+            number, unit = _without_unit(piece)
+            digits = number.lstrip(_SIGNS)
             whole, dot, fraction = digits.partition(".")
-            units.append((piece[: len(piece) - len(digits)], whole, dot + fraction))
+            units.append((number[: len(number) - len(digits)], whole, dot + fraction + unit))
         else:
             units.append(piece)
     out: list[Reading] = []

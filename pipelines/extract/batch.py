@@ -677,16 +677,18 @@ def _read_tables(cells: pl.DataFrame, regions: pl.DataFrame) -> tuple[pl.DataFra
 
 
 def _cell_findings(parsed: pl.DataFrame) -> pl.DataFrame:
-    """cell_blank and cell_unreadable, worded as the table readers word them."""
+    """cell_blank, cell_unreadable and amount_in_yuan, worded as the table readers word them."""
     rows = []
     for doc, table_no, event, kind, table, row, column, text, line, reason in (
-        parsed.filter(pl.col("kind") != NUMBER)
+        parsed.filter((pl.col("kind") != NUMBER) | (pl.col("reason") != ""))
         .select("doc", "table_no", "event", "kind", "table_key", "row_key", "column_key", "text", "line", "reason")
         .iter_rows()
     ):
         where = f"{table}.{row}.{column}"
         if kind == BLANK:
             code, message = "cell_blank", f"{where} is blank ({text.strip()!r}); kept as null, not 0"
+        elif kind == NUMBER:
+            code, message = "amount_in_yuan", f"{where}: {reason}"
         else:
             code, message = "cell_unreadable", f"{where} holds {text.strip()!r}: {reason}; kept as null"
         rows.append((doc, table_no, event, code, message, line, table, row, column))

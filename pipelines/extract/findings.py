@@ -37,6 +37,7 @@ CODES: dict[str, tuple[str, str]] = {
     "other_processing_combined": (WARNING, "（六）其他处理 printed as one row without sub-rows"),
     "cell_blank": (WARNING, "a cell is blank or holds a blank marker (-, —, /, 无)"),
     "cell_unreadable": (ERROR, "a cell holds text that is not a number"),
+    "amount_in_yuan": (INFO, "an amount printed in 元 was stored in 万元, the template's unit"),
     "cell_ambiguous": (WARNING, "more than one reading of the printed numbers satisfies every rule; kept null"),
     "cells_split_by_rules": (INFO, "digits printed without separators were cut into cells by the template's rules"),
     "value_from_narrative": (INFO, "a choice between readings was settled by a number the narrative states"),

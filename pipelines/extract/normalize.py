@@ -96,6 +96,8 @@ _INTEGER = re.compile(r"^\d+$")
 _SPLIT_DIGITS = re.compile(r"\d\s+\d")
 _GROUPED = re.compile(r"^\d{1,3}(,\d{3})+(\.\d+)?$")
 _DECIMAL = re.compile(r"^\d+\.\d+$")
+# An amount printed with its unit: 万元 as the template counts it, or 元 (converted, and said so).
+_MONEY = re.compile(r"^(?P<number>.+?)(?P<unit>万元|元)$")
 
 
 @dataclass(frozen=True)
@@ -124,6 +126,14 @@ def read_value(text: str, decimal: bool = False, signed: bool = False) -> CellVa
         return CellValue(NUMBER, int(s))
     if signed and s[:1] in "-+－" and _INTEGER.match(s[1:]):
         return CellValue(NUMBER, -int(s[1:]) if s[0] != "+" else int(s[1:]))
+    if (unit := _MONEY.match(s)) and unit["number"] and unit["number"][-1].isdigit():
+        if not decimal:
+            return CellValue(UNREADABLE, None, "a count printed with a unit of money")
+        read = read_value(unit["number"], decimal=True)
+        if read.kind != NUMBER or unit["unit"] == "万元":
+            return read
+        yuan = Decimal(read.value)
+        return CellValue(NUMBER, yuan / 10000, f"printed in 元 ({unit['number']}元), stored in 万元")
     if _GROUPED.match(s) or _DECIMAL.match(s):
         try:
             number = Decimal(s.replace(",", ""))

@@ -176,4 +176,8 @@ def cell(table: str, row: str, column: str, text: str, line: int, out: Aligned) 
                 column=column,
             )
         )
+    elif read.reason:  # an amount printed in 元, stored in 万元
+        out.findings.append(
+            Finding("amount_in_yuan", f"{table}.{row}.{column}: {read.reason}", line, table, row, column)
+        )
     out.cells.append(ParsedCell(table, row, column, read.value, text, line))
