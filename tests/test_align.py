@@ -185,3 +185,22 @@ def test_an_amount_printed_in_yuan_is_stored_in_wan_yuan_and_said_so() -> None:
     assert read_value("12.5万元", decimal=True).value == Decimal("12.5")
     assert read_value("395元").kind == "unreadable"
     assert scan("政府集中采购39573802895.90元三、收到")[1] == (VALUE, "39573802895.90元", True)
+
+
+@pytest.mark.parametrize("index", range(0, 400, 10))
+def test_the_aligner_alone_reads_generated_reports_of_every_classic_layout(index: int) -> None:
+    """The second reading must stand on its own: a generated report of any classic layout
+    (tab-separated Word export, paragraphs, pipes, spaced PDF text, HTML), read by the aligner
+    from its layout without the fast reader, gives its truth cell for cell."""
+    from pipelines.extract.fallback import layout_of
+    from pipelines.extract.report import document
+    from pipelines.generate.compare import table_differences
+    from pipelines.generate.corpus import corpus_entry
+
+    _variant, generated = corpus_entry(77, index)
+    doc = document(generated.data, generated.name)
+    parsed: dict = {}
+    for c in align(layout_of(doc), doc.text).cells:
+        value = None if c.value is None else (int(c.value) if c.value == int(c.value) else float(c.value))
+        parsed.setdefault(c.table, {}).setdefault(c.row, {})[c.column] = value
+    assert table_differences(generated.truth["tables"], parsed) == []

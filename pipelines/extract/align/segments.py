@@ -154,4 +154,6 @@ def may_cut(seg: Segment, text_glued: bool) -> bool:
     """Digits are cut into cells only where they show they were glued, where the report's
     text does as a whole, or where one run must hold a whole row: in text whose cells keep
     their gaps, a short row means a blank, never glue."""
+    if any(t.cell for t in seg.values):
+        return False  # a grid cell is one cell, whatever it holds
     return text_glued or len(seg.values) == 1 or any(t.glued for t in seg.values)

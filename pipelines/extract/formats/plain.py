@@ -7,7 +7,9 @@ column, an empty cell a blank at its column; `|---|` lines and non-pipe lines en
 start nothing (converters break one table into many pieces), but every pipe line keeps its own
 cells, so a row without a label is simply a row whose first cells are values.
 
-Line numbers are those of the cleaned text (lines.py): 1-based, never shifted.
+Word's tab-separated export (every cell a line opening with a tab, continued on short lines
+without one, rows apart by blank lines) is a grid too. Line numbers are
+those of the cleaned text (lines.py): 1-based, never shifted.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ import re
 
 from pipelines.extract.layout import Layout, Line, Piece
 from pipelines.extract.lines import clean_text
+from pipelines.extract.normalize import is_value_like
+from pipelines.extract.sections import heading_number
 
 _GAP = re.compile(r"[^\S\n]{2,}|\t+")
 _SEPARATOR_CELL = re.compile(r"^\s*:?-{3,}:?\s*$")
@@ -31,13 +35,69 @@ def _pipe_cells(stripped: str) -> list[str] | None:
     return [_BR.sub("\n", c).strip() for c in cells]
 
 
+_CONTINUATION = 12  # characters: the most a line continuing a tab-started cell holds (`企业`, `0`)
+
+
+def _continues(cell: str, line: str) -> bool:
+    """Whether a short line without a tab continues the cell above: an empty cell's value on
+    a later line, or a wrapped label; never after a number, and never a section heading."""
+    if "|" in line or heading_number(line) is not None:
+        return False
+    return not cell or not is_value_like(cell)
+
+
+def _tab_rows(lines: list[str]) -> tuple[dict[int, list[tuple[str, int]]], set[int]]:
+    """Word's tab-separated export as table rows: every cell opens a line with a tab; a short
+    line without one continues the cell above, across blank lines (`\t商业` / `企业`; `\t\xa0`,
+    blank, `0`); a blank line before a tab line starts a new row. Returns the rows keyed by the
+    index of their first line, each a list of (cell text, line), and every line index used."""
+    rows: dict[int, list[tuple[str, int]]] = {}
+    used: set[int] = set()
+    current: list[tuple[str, int]] | None = None
+    blank_before = True
+    for k, raw in enumerate(lines):
+        stripped = raw.strip()
+        if raw.startswith("\t"):
+            if current is None or blank_before:
+                current = rows.setdefault(k, [])
+            current.append((stripped, k + 1))
+            used.add(k)
+            blank_before = False
+        elif not stripped:
+            blank_before = True
+        elif current and len(stripped) <= _CONTINUATION and _continues(current[-1][0], stripped):
+            text, line = current[-1]
+            current[-1] = (f"{text}\n{stripped}", line) if text else (stripped, k + 1)
+            used.add(k)
+            blank_before = False
+        else:
+            current, blank_before = None, True
+    return rows, used
+
+
 def text_layout(text: str) -> Layout:
     """The layout of a plain-text or Markdown report."""
     out: list[Line] = []
     grid = -1
     in_grid = False
-    for number, raw in enumerate(clean_text(text).split("\n"), start=1):
+    lines = clean_text(text).split("\n")
+    tab_rows, tab_lines = _tab_rows(lines) if sum(raw.startswith("\t") for raw in lines) >= 20 else ({}, set())
+    tab_grid = None
+    for number, raw in enumerate(lines, start=1):
+        if number - 1 in tab_rows:  # a row of a tab-separated export, its cells whole
+            cells = tab_rows[number - 1]
+            if tab_grid is None:
+                grid, row = grid + 1, 0
+                tab_grid = grid
+            pieces = tuple(Piece(cell, line, col=c, x=float(c)) for c, (cell, line) in enumerate(cells))
+            out.append(Line(pieces, cells[0][1], grid=tab_grid, row=row))
+            row += 1
+            continue
+        if number - 1 in tab_lines:
+            continue
         stripped = raw.strip()
+        if stripped:
+            tab_grid = None
         if not stripped:
             continue
         if stripped.startswith("|"):
