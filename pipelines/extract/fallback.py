@@ -54,13 +54,18 @@ def _count(cells: Sequence[tuple], table: str) -> int:
     return sum(1 for c in cells if c[0] == table and c[3] is not None)
 
 
+_DOUBTS = frozenset({"row_cell_count", "cell_ambiguous"})  # the second reading saw a row and doubts it
+
+
 def merge(template: str, first_cells: pl.DataFrame, first_findings: pl.DataFrame, second: Aligned):
     """The merged reading of one document: (template, cell rows, finding rows, replaced tables).
 
     Cell rows are (table, row, column, value, text, line); finding rows are Findings. A table is
     taken from the second reading when it has more values there (or as many, with fewer
-    errors); a cell both readers read with different values is left null with a
-    `reading_conflict` finding.
+    errors). Either way, no value survives a doubt: a cell the two readers read differently is
+    null with a `reading_conflict` finding, and so is a cell the first reader read in a row the
+    second found inconsistent (its printed values fit no cut, or fit several): in a report the
+    first reader could not read in full, a value one reader doubts is not kept.
     """
     first = [
         (r["table_key"], r["row_key"], r["column_key"], r["value"], r["text"], r["line"])
@@ -88,25 +93,30 @@ def merge(template: str, first_cells: pl.DataFrame, first_findings: pl.DataFrame
             continue
         findings.append(Finding(r["code"], r["message"], r["line"], r["table_key"], r["row_key"], r["column_key"]))
     findings += [f for f in second.findings if f.table in replaced]
-    first_values = {(t, r, c): v for t, r, c, v, _, _ in first if v is not None}
-    cells = [c for c in first if c[0] not in replaced]
-    for t, r, c, v, text, line in second_cells:
-        if t not in replaced:
-            continue
-        earlier = first_values.get((t, r, c))
-        if v is not None and earlier is not None and abs(earlier - v) > 1e-9:
-            findings.append(
-                Finding(
-                    "reading_conflict",
-                    f"{t}.{r}.{c}: read as {earlier:g} beside its label and as {v:g} by its position; kept null",
-                    line,
-                    t,
-                    r,
-                    c,
+    values = {
+        "first": {(t, r, c): v for t, r, c, v, _, _ in first if v is not None},
+        "second": {(t, r, c): v for t, r, c, v, _, _ in second_cells if v is not None},
+    }
+    doubted = {(f.table, f.row) for f in second.findings if f.code in _DOUBTS} if not switch_template else set()
+    cells: list[tuple] = []
+    for reader, rows in (("first", first), ("second", second_cells)):
+        other = values["second" if reader == "first" else "first"]
+        for t, r, c, v, text, line in rows:
+            if (t in replaced) != (reader == "second"):
+                continue
+            elsewhere = other.get((t, r, c))
+            if v is not None and elsewhere is not None and abs(elsewhere - v) > 1e-9:
+                message = f"{t}.{r}.{c}: read as {v:g} by one reader and as {elsewhere:g} by the other; kept null"
+                findings.append(Finding("reading_conflict", message, line, t, r, c))
+                v = None
+            elif v is not None and reader == "first" and (t, r) in doubted:
+                message = (
+                    f"{t}.{r}.{c}: read as {v:g} beside its label, but the row's printed values do not read "
+                    "as one row of the template (see the row's other findings); kept null"
                 )
-            )
-            v = None
-        cells.append((t, r, c, v, text, line))
+                findings.append(Finding("reading_conflict", message, line, t, r, c))
+                v = None
+            cells.append((t, r, c, v, text, line))
     return (second.template if switch_template else template), cells, findings, replaced
 
 

@@ -137,6 +137,10 @@ def _by_doc(frame: pl.DataFrame) -> dict[int, list[dict[str, Any]]]:
 
 
 def _cell(row: dict[str, Any]) -> ParsedCell:
+    """A cell with its exact value (read again from its text, for Decimals), or null where the
+    batch left it null although its text reads (a value the readers disagree on)."""
     key = (row["table_key"], row["row_key"], row["column_key"])
-    value = read_value(row["text"], key in DECIMAL_CELLS, key[2] in SIGNED_COLUMNS).value
+    value = (
+        None if row["value"] is None else read_value(row["text"], key in DECIMAL_CELLS, key[2] in SIGNED_COLUMNS).value
+    )
     return ParsedCell(*key, value, row["text"], row["line"])

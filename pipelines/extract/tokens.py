@@ -89,7 +89,6 @@ def scan(text: str) -> tuple[tuple[str, str, bool], ...]:
         kind, piece = raw[k]
         nxt = raw[k + 1] if k + 1 < len(raw) else None
         if kind == "num":
-            touching = (k > 0 and raw[k - 1][0] == "text") or (nxt is not None and nxt[0] == "text" and bool(nxt[1]))
             if nxt and nxt[0] == "text" and "." not in piece and piece.isdigit() and _ENUM_AFTER_DIGIT.match(nxt[1]):
                 # the last digit opens the next label: `00000005.属于…` / `5.属于…`
                 if len(piece) > 1:
@@ -97,11 +96,15 @@ def scan(text: str) -> tuple[tuple[str, str, bool], ...]:
                 raw[k + 1] = ("text", piece[-1] + nxt[1])
                 k += 1
                 continue
+            if nxt is not None and nxt[0] == "text" and nxt[1] in (".", "．"):
+                # `96171.` before a space: a number cut short (a decimal lost?), read as printed
+                piece += nxt[1]
+                raw[k + 1] = nxt = ("text", "")
             if nxt is not None and nxt[0] == "text" and (unit := _MONEY_UNIT.match(nxt[1])):
                 # an amount keeps its unit (`73802895.90元`): it decides the amount's scale
                 piece += unit.group()
                 raw[k + 1] = nxt = ("text", nxt[1][unit.end() :])
-                touching = (k > 0 and raw[k - 1][0] == "text") or bool(nxt[1])
+            touching = (k > 0 and raw[k - 1][0] == "text") or (nxt is not None and nxt[0] == "text" and bool(nxt[1]))
             out.append((VALUE, piece, touching or (len(piece) > 1 and piece[0] == "0" and piece[1] != ".")))
         elif kind == "text":
             if piece in BLANK_MARKERS and (k == 0 or raw[k - 1][0] == "space") and (nxt is None or nxt[0] == "space"):

@@ -14,7 +14,7 @@ from pipelines.extract.align.cells import Aligned, place
 from pipelines.extract.align.rows import TIE, Observed, align_rows, observe
 from pipelines.extract.align.segments import column_model, may_cut, segments
 from pipelines.extract.findings import Finding
-from pipelines.extract.labels import NONE, STRONG, run_evidence
+from pipelines.extract.labels import CERTAIN, NONE, STRONG, run_evidence
 from pipelines.extract.template import (
     OTHER_PROCESSING,
     OTHER_PROCESSING_PARTS,
@@ -45,14 +45,16 @@ def read_requests(tokens: list[Token], span: tuple[int, int], template: str, glu
     for k, seg in enumerate(segs):
         run = [t.text for t in seg.run]
         evidence = run_evidence(run, every)
-        labelled = seg.own and max(evidence) >= STRONG
+        best = max(evidence)
+        labelled = seg.own and best >= STRONG and evidence.count(best) == 1
         if not labelled and all(not t.text for t in seg.values):
             continue  # empty cells with no label of their own: a header's padding, not a row
         model = column_model(segs, k, width) if len(seg.values) < width else None
         rows = observe(seg, width, arithmetic.sums_to_last, model, may_cut(seg, glued), labelled)
         for o in rows:
             o.evidence = evidence if o.run else [NONE] * len(every)
-        if not labelled and all(not o.options for o in rows):
+        if all(not o.options for o in rows) and not (labelled and best == CERTAIN):
+            # values that read as no row: a row only where its own label names it for certain
             unplaced += [t.text for t in seg.values if t.text]
             continue
         observed += rows

@@ -69,9 +69,7 @@ def read_review(tokens: list[Token], span: tuple[int, int], glued: bool, out: Al
         reading = tuple(texts)
         if not rule(reading) and len(blocks) > 1:
             reordered = _reorder(blocks, rule)
-            if reordered == ():
-                pass  # no order satisfies R4: the report's own sums are off; read as printed
-            elif reordered is not None:
+            if reordered is not None:
                 reading, values = reordered
                 out.findings.append(
                     Finding(
@@ -87,8 +85,8 @@ def read_review(tokens: list[Token], span: tuple[int, int], glued: bool, out: Al
                     out.findings.append(
                         Finding(
                             "cell_ambiguous",
-                            f"{REVIEW}.{g}.{r}: values printed out of order, and more than one order satisfies R4; "
-                            "kept null",
+                            f"{REVIEW}.{g}.{r}: values printed in blocks out of order, and no single order of the "
+                            "blocks satisfies R4 and their header labels best; kept null",
                             line=values[0].line,
                             table=REVIEW,
                             row=g,
@@ -124,11 +122,12 @@ def read_review(tokens: list[Token], span: tuple[int, int], glued: bool, out: Al
     )
 
 
-def _reorder(blocks: list[Segment], rule) -> tuple[Reading, list[Token]] | tuple[()] | None:
+def _reorder(blocks: list[Segment], rule) -> tuple[Reading, list[Token]] | None:
     """Table 4 printed in blocks out of order (text in reading order): among the block orders
     whose values satisfy R4, the one the header labels above each block support best (a block
     under `复议后起诉` belongs to that proceeding), then the one closest to the printed order.
-    Only a single best order is taken: None when several tie, () when no order satisfies R4."""
+    Only a single best order is taken: None when several tie, or when none satisfies R4 (then
+    the blocks' order is unknown, whatever the report's own sums)."""
     if len(blocks) > 7:
         return None
     size = len(REVIEW_RESULTS)
@@ -148,7 +147,7 @@ def _reorder(blocks: list[Segment], rule) -> tuple[Reading, list[Token]] | tuple
         inversions = sum(1 for a in range(len(order)) for b in range(a + 1, len(order)) if order[a] > order[b])
         scored.append((support, -inversions, order))
     if not scored:
-        return ()
+        return None
     scored.sort(reverse=True)
     best = scored[0]
     rivals = {

@@ -62,6 +62,11 @@ def observe(
     first = values[0].line
     n = len(texts)
     if n == width:
+        other = drop_fillers(seg.values, width, trailing_first=True)
+        if other != values:  # empty cells at both ends: which is the converter's padding?
+            readings = [tuple(t.text for t in option) for option in (values, other)]
+            options = [r for r in readings if rule(r)] or readings
+            return [Observed(options, tuple(t.line for t in values), run, first, seg.own)]
         return [Observed([tuple(texts)], tuple(t.line for t in values), run, first, seg.own)]
     if n > width and n % width == 0:
         head = values[:width] if labelled else []
