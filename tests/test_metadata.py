@@ -63,7 +63,7 @@ def test_signature_date(tail: str, date: dt.date) -> None:
 def test_no_date_is_an_info_finding_not_a_guess() -> None:
     meta = _meta("某某局2021年政府信息公开工作年度报告\n一、总体情况\n正文。")
     assert meta.published_on is None
-    assert [f.code for f in meta.findings] == ["publish_date_not_found"]
+    assert [f.code for f in meta.findings if "date" in f.code] == ["publish_date_not_found"]
 
 
 def test_impossible_date_is_flagged() -> None:

@@ -26,7 +26,7 @@ from pipelines.extract.batch import DocResult, ParsedBatch
 from pipelines.extract.findings import OK, PARTIAL, REJECTED, REJECTING
 from pipelines.extract.report import Report
 
-PARSER_VERSION = "5"
+PARSER_VERSION = "6"
 YEAR_COLUMN = "report_year"
 BUCKET_COLUMN = "bucket"
 PATH_COLUMN = "_source_path"  # carried beside new rows (never written): tells apart two files with the same bytes
@@ -44,6 +44,13 @@ REPORTS_SCHEMA = {
     "script": pl.String,
     "agency": pl.String,
     "agency_as_written": pl.String,
+    "agency_key": pl.String,
+    "agency_name": pl.String,
+    "region_code": pl.String,
+    "agency_level": pl.String,
+    "agency_kind": pl.String,
+    "government_key": pl.String,
+    "government_name": pl.String,
     "published_on": pl.Date,
     "published_on_line": pl.Int32,
     "index_number": pl.String,
@@ -130,6 +137,7 @@ def bucket_of(report_id: str) -> int:
 
 def _report_row(src: SourceFile, rep: Report | DocResult, status: str, n_cells: int, n_findings: int) -> dict:
     m = rep.meta
+    z = m.resolution if status != REJECTED else None
     return {
         "report_id": src.report_id,
         "source_path": src.source_path,
@@ -141,6 +149,13 @@ def _report_row(src: SourceFile, rep: Report | DocResult, status: str, n_cells: 
         "script": rep.script,
         "agency": m.agency,
         "agency_as_written": m.agency_as_written,
+        "agency_key": z.agency_key if z else None,
+        "agency_name": z.agency_name if z else None,
+        "region_code": z.region_code if z else None,
+        "agency_level": z.level if z else None,
+        "agency_kind": z.kind if z else None,
+        "government_key": z.government_key if z else None,
+        "government_name": z.government_name if z else None,
         "published_on": m.published_on,
         "published_on_line": m.published_on_line,
         "index_number": m.index_number,

@@ -11,6 +11,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
+from pipelines.extract.agency import Resolution, resolve
 from pipelines.extract.findings import Finding
 from pipelines.extract.lines import is_blank
 from pipelines.extract.normalize import fold, to_simplified
@@ -70,6 +71,7 @@ class Metadata:
     published_on_line: int | None = None
     index_number: str | None = None
     findings: list[Finding] = field(default_factory=list)
+    resolution: Resolution | None = None  # the agency resolved to its region, level and kind
 
 
 def _cn_number(text: str) -> int:
@@ -178,7 +180,20 @@ def read_metadata(lines: list[str], preamble_end: int, script_traditional: bool)
 
     if meta.published_on is None:
         _signature_date(lines, meta)
+    meta.resolution = resolve(meta.agency, meta.report_year, _context(lines))
+    meta.findings += meta.resolution.findings
     return meta
+
+
+_CONTEXT_CHARS = 6000
+
+
+def _context(lines: list[str]) -> str:
+    """What settles an agency's place when its name leaves it open: the report's head (title,
+    portal headers, the opening paragraphs) and tail (the signature)."""
+    head = "\n".join(lines[:80])[:_CONTEXT_CHARS]
+    tail = "\n".join(lines[-_TAIL_LINES:]) if len(lines) > 80 else ""
+    return head + "\n" + tail
 
 
 def _agency_elsewhere(lines: list[str], head: list[tuple[int, str, str]], simple, meta: Metadata) -> None:

@@ -61,6 +61,17 @@ class Report:
             "status": self.status,
             "agency": m.agency,
             "agency_as_written": m.agency_as_written,
+            "agency_resolved": None
+            if m.resolution is None
+            else {
+                "key": m.resolution.agency_key,
+                "name": m.resolution.agency_name,
+                "region_code": m.resolution.region_code,
+                "level": m.resolution.level,
+                "kind": m.resolution.kind,
+                "government_key": m.resolution.government_key,
+                "government_name": m.resolution.government_name,
+            },
             "report_year": m.report_year,
             "published_on": m.published_on.isoformat() if m.published_on else None,
             "index_number": m.index_number,

@@ -1,0 +1,499 @@
+"""Who published a report: the agency as printed, resolved to a region, a level and a kind.
+
+Reports name their agency as people write it: in full (`浙江省杭州市余杭区商务局`), without the
+city (`余杭区商务局`), abbreviated (`上海市科委`, `市发改委`, `经信局`), in Traditional characters,
+with a look-alike character slipped into a place name (`沐阳县`), or as a special zone that is no
+administrative division (`平潭综合实验区`). The name is read as a chain of divisions from the
+national region table (GB/T 2260, `seeds/regions.csv`, with the years each code was valid),
+then a department from a keyed list of names and abbreviations (`seeds/department_names.csv`),
+or a special zone (`seeds/special_zones.csv`). What the name leaves open (a bare `商务局`, a
+`市科委` with no city, a district name two cities share) the report's own text settles: the title,
+the signature, the publisher line, the divisions the narrative names.
+
+The key is stable across years and spellings: `ag_<region code>_<department slug>` (科委 and
+科学技术委员会 share the slug `science_technology`), a township adding its own part. A name that
+resolves to no region still gets a key of its own, with a finding naming the best candidate.
+
+Pure functions over the reference tables (read once per process).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from pipelines import paths
+from pipelines.extract.findings import Finding
+from pipelines.extract.normalize import to_simplified
+
+PROVINCE, PREFECTURE, COUNTY, TOWNSHIP = "province", "prefecture", "county", "township"
+GOVERNMENT, OFFICE, DEPARTMENT, ZONE = "government", "government_office", "department", "special_zone"
+_MUNICIPALITIES = ("110000", "120000", "310000", "500000")  # 直辖市: province-level cities
+
+
+@dataclass(frozen=True)
+class Region:
+    code: str
+    name: str
+    short: str
+    level: str
+    parent: str
+    valid_from: int | None
+    valid_to: int | None
+
+    def valid_in(self, year: int | None) -> bool:
+        return year is None or (
+            (self.valid_from is None or self.valid_from <= year) and (self.valid_to is None or year <= self.valid_to)
+        )
+
+
+@dataclass(frozen=True)
+class Department:
+    slug: str
+    kind: str
+    name: str  # the full form the key's canonical name uses
+
+
+@dataclass(frozen=True)
+class Zone:
+    name: str
+    host: str  # the region code it sits in
+
+
+@dataclass
+class Resolution:
+    agency_key: str
+    agency_name: str | None  # canonical full name
+    region_code: str | None
+    level: str | None  # province | prefecture | county | township
+    kind: str | None  # government | government_office | department | special_zone
+    government_key: str | None
+    government_name: str | None
+    findings: list[Finding] = field(default_factory=list)
+
+
+# --- reference tables ----------------------------------------------------------------------
+
+
+def _year(text: str | None) -> int | None:
+    return int(text) if text and text.strip().isdigit() else None
+
+
+@dataclass(frozen=True)
+class Reference:
+    regions: dict[str, list[Region]]  # code -> its records (a code may change name over years)
+    by_name: dict[str, list[Region]]
+    by_short: dict[str, list[Region]]
+    departments: dict[str, Department]  # every printed form -> department
+    zones: dict[str, Zone]  # every printed form -> zone
+    one_off: dict[str, list[str]]  # name with one character blanked -> names (for slips)
+    longest: int
+
+
+@cache
+def reference(seeds: Path | None = None) -> Reference:
+    """The reference tables, read once: regions, department names, special zones."""
+    folder = seeds or paths.DBT_PROJECT_DIR / "seeds"
+    regions: dict[str, list[Region]] = defaultdict(list)
+    by_name: dict[str, list[Region]] = defaultdict(list)
+    by_short: dict[str, list[Region]] = defaultdict(list)
+    with (folder / "regions.csv").open(encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            region = Region(
+                row["region_code"],
+                row["name"],
+                row.get("short_name") or "",
+                row["level"],
+                row.get("parent_code") or "",
+                _year(row.get("valid_from")),
+                _year(row.get("valid_to")),
+            )
+            regions[region.code].append(region)
+            by_name[region.name].append(region)
+            if region.short and region.short != region.name:
+                by_short[region.short].append(region)
+    departments: dict[str, Department] = {}
+    with (folder / "department_names.csv").open(encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            department = Department(row["slug"], row["kind"], row["name"])
+            for form in [row["name"], *(row["forms"] or "").split("|")]:
+                if form:
+                    departments.setdefault(form, department)
+    zones: dict[str, Zone] = {}
+    with (folder / "special_zones.csv").open(encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            zone = Zone(row["name"], row["host_region_code"])
+            for form in [row["name"], *(row["forms"] or "").split("|")]:
+                if form:
+                    zones.setdefault(form, zone)
+    one_off: dict[str, list[str]] = defaultdict(list)
+    for name in by_name:
+        if len(name) >= 3:
+            for k in range(len(name) - 1):  # the level suffix (市, 区, 县) is never the slip
+                one_off[name[:k] + "?" + name[k + 1 :]].append(name)
+    longest = max((len(n) for n in by_name), default=1)
+    return Reference(dict(regions), dict(by_name), dict(by_short), departments, zones, dict(one_off), longest)
+
+
+# --- names ----------------------------------------------------------------------------------
+
+_NOISE = re.compile(r"^(?:#+\s*|标题[:：]\s*|正文\s*)+")
+_BRACKETED = re.compile(r"[（(][^）)]*[）)]$")
+_SPACE = re.compile(r"\s+")
+_LEVEL_WORDS = {"省": PROVINCE, "自治区": PROVINCE, "市": PREFECTURE, "州": PREFECTURE, "区": COUNTY, "县": COUNTY}
+_TOWNSHIP = re.compile(r"^(?P<name>[^\s]{1,8}?(?:镇|乡|街道))(?P<rest>.*)$")
+_ZONE_WORDS = re.compile(
+    r"^(?P<name>.*?(?:经济技术开发区|高新技术产业开发区|开发区|高新区|新区|综合实验区|实验区|示范区|试验区|保税区|合作区|园区))"
+    r"(?P<rest>.*)$"
+)
+_ZONE_ADMIN = ("管理委员会", "管委会", "")
+_DEPARTMENT_ENDINGS = ("局", "厅", "委员会", "委", "办公室", "办", "中心", "署", "院", "馆", "所")
+# a remainder opening with a level word is a division's name cut short, not a department
+_LEVEL_OPENINGS = ("省", "市", "区", "县", "州", "旗", "盟", "自治")
+
+
+def clean_name(name: str) -> str:
+    """The agency's name as compared: Simplified, NFKC, no spaces, no portal or Markdown
+    noise, no trailing bracketed short form (`上海市科学技术委员会（上海市科委）`)."""
+    text = to_simplified(unicodedata.normalize("NFKC", name))
+    text = _SPACE.sub("", _NOISE.sub("", text.strip()))
+    return _BRACKETED.sub("", text) or text
+
+
+def _ancestors(ref: Reference, region: Region, year: int | None) -> list[Region]:
+    """The region and the divisions above it, nearest first."""
+    chain = [region]
+    seen = {region.code}
+    while chain[-1].parent and chain[-1].parent not in seen:
+        records = ref.regions.get(chain[-1].parent, [])
+        parent = next((r for r in records if r.valid_in(year)), records[0] if records else None)
+        if parent is None:
+            break
+        seen.add(parent.code)
+        chain.append(parent)
+    return chain
+
+
+def _under(ref: Reference, region: Region, above: Region | None, year: int | None) -> bool:
+    return above is None or any(r.code == above.code for r in _ancestors(ref, region, year)[1:])
+
+
+@dataclass(frozen=True)
+class _Parse:
+    regions: tuple[Region, ...]  # outermost first
+    rest: str
+    corrected: tuple[str, str] | None = None  # (as printed, as read)
+    shorts: int = 0  # divisions read by their short name (`杭州` for 杭州市)
+
+
+def _prefixes(ref: Reference, text: str, above: Region | None, year: int | None) -> list[tuple[Region, int, bool]]:
+    """Divisions whose name (or short name) opens `text`, under `above`: (region, length, short)."""
+    out: list[tuple[Region, int, bool]] = []
+    for size in range(min(len(text), ref.longest), 1, -1):
+        piece = text[:size]
+        for table, short in ((ref.by_name, False), (ref.by_short, True)):
+            for region in table.get(piece, ()):
+                if region.valid_in(year) and _under(ref, region, above, year):
+                    out.append((region, size, short))
+    return out
+
+
+def _parses(ref: Reference, text: str, year: int | None, above: Region | None = None) -> list[_Parse]:
+    """Every way the name opens with a chain of divisions, longest chains first."""
+    found: list[_Parse] = []
+    for region, size, short in _prefixes(ref, text, above, year):
+        deeper = _parses(ref, text[size:], year, region)
+        found += [_Parse((region, *p.regions), p.rest, None, p.shorts + short) for p in deeper] or [
+            _Parse((region,), text[size:], None, int(short))
+        ]
+    return found
+
+
+def _slipped(ref: Reference, text: str, year: int | None) -> list[_Parse]:
+    """A division's name with one look-alike character slipped in (`沐阳县` for `沭阳县`)."""
+    out: list[_Parse] = []
+    for size in range(min(len(text), ref.longest), 2, -1):
+        piece = text[:size]
+        for k in range(size - 1):
+            for name in ref.one_off.get(piece[:k] + "?" + piece[k + 1 :], ()):
+                for region in ref.by_name[name]:
+                    if region.valid_in(year):
+                        for p in _parses(ref, text[size:], year, region) or [_Parse((), text[size:])]:
+                            out.append(_Parse((region, *p.regions), p.rest, (piece, name), p.shorts))
+    return out
+
+
+def _department(ref: Reference, rest: str) -> tuple[Department | None, str]:
+    """The department a name's remainder names: a known form (`科委`, `商务局`), or a name with a
+    department's ending (a new or rare office), or nothing."""
+    if rest in ref.departments:
+        return ref.departments[rest], ref.departments[rest].name
+    if len(rest) >= 3 and rest.endswith(_DEPARTMENT_ENDINGS) and not rest.startswith(_LEVEL_OPENINGS):
+        slug = "d" + hashlib.md5(rest.encode()).hexdigest()[:8]
+        return Department(slug, DEPARTMENT, rest), rest
+    return None, rest
+
+
+@dataclass(frozen=True)
+class _Reading:
+    regions: tuple[Region, ...]
+    township: str | None
+    zone: str | None
+    department: Department
+    corrected: tuple[str, str] | None
+    shorts: int = 0
+
+    @property
+    def rank(self) -> tuple[int, int, int, int]:
+        """Better readings sort first: a department the list knows, fewer short names, a longer
+        chain of divisions, no correction."""
+        known = not self.department.slug.startswith("d")
+        return (-int(known), self.shorts, -len(self.regions), int(self.corrected is not None))
+
+
+def _read_rest(ref: Reference, parse: _Parse) -> _Reading | None:
+    """A chain's remainder as a department, a township's, a special zone's, or the
+    government itself (a name that is only a division)."""
+    rest, extra = parse.rest, (parse.corrected, parse.shorts)
+    if not rest:
+        return _Reading(parse.regions, None, None, ref.departments["人民政府"], *extra)
+    if rest in ref.departments:
+        return _Reading(parse.regions, None, None, ref.departments[rest], *extra)
+    if (m := _TOWNSHIP.match(rest)) and parse.regions and parse.regions[-1].level == COUNTY:
+        inner = m["rest"]
+        department = ref.departments["人民政府"] if inner in ("", "办事处", "人民政府") else _department(ref, inner)[0]
+        if department is not None:
+            return _Reading(parse.regions, m["name"], None, department, *extra)
+    if m := _ZONE_WORDS.match(rest):
+        inner = m["rest"]
+        department = _ZONE_ADMINISTRATION if inner in _ZONE_ADMIN else _department(ref, inner)[0]
+        if department is not None:
+            return _Reading(parse.regions, None, m["name"], department, *extra)
+    department, _ = _department(ref, rest)
+    return _Reading(parse.regions, None, None, department, *extra) if department is not None else None
+
+
+_ZONE_ADMINISTRATION = Department("administration", ZONE, "管理委员会")
+
+
+def _zone_reading(ref: Reference, text: str, year: int | None) -> _Reading | None:
+    """A special zone named on its own (`平潭综合实验区`, `雄安新区管委会`)."""
+    for size in range(len(text), 1, -1):
+        zone = ref.zones.get(text[:size])
+        if zone is None:
+            continue
+        host = next((r for r in ref.regions.get(zone.host, []) if r.valid_in(year)), None)
+        if host is None:
+            return None
+        inner = text[size:]
+        if inner in _ZONE_ADMIN:
+            department = _ZONE_ADMINISTRATION
+        else:
+            department, _ = _department(ref, inner)
+            if department is None:
+                return None
+        return _Reading(tuple(reversed(_ancestors(ref, host, year))), None, zone.name, department, None)
+    return None
+
+
+# --- context --------------------------------------------------------------------------------
+
+_DIVISION_END = re.compile(r"[省市区县州旗盟]")
+
+
+def mentions(ref: Reference, text: str, year: int | None) -> Counter[str]:
+    """How often the text names each division (full names of three characters or more)."""
+    counts: Counter[str] = Counter()
+    for m in _DIVISION_END.finditer(text):
+        end = m.end()
+        for size in range(3, min(ref.longest, end) + 1):
+            name = text[end - size : end]
+            for region in ref.by_name.get(name, ()):
+                if region.valid_in(year):
+                    counts[region.code] += 1
+    return counts
+
+
+def _by_context(ref: Reference, readings: list[_Reading], counts: Counter[str], year: int | None) -> list[_Reading]:
+    """The readings whose chain the text names most (every division of the chain counts)."""
+
+    def support(reading: _Reading) -> int:
+        codes = {r.code for r in _ancestors(ref, reading.regions[-1], year)} if reading.regions else set()
+        return sum(counts[c] for c in codes)
+
+    best = max(support(r) for r in readings)
+    return [r for r in readings if support(r) == best] if best > 0 else readings
+
+
+def _context_regions(ref: Reference, counts: Counter[str], level: str | None, year: int | None) -> list[Region]:
+    """The divisions a name without one must belong to: the most named at its level (or, with
+    no level word, the most named of the most specific level named)."""
+    order = (COUNTY, PREFECTURE, PROVINCE)
+    levels = [level] if level else list(order)
+    for wanted in levels:
+        scored = [
+            (n, region)
+            for code, n in counts.items()
+            for region in ref.regions.get(code, [])
+            if region.valid_in(year) and _level_of(region) == wanted
+        ]
+        if scored:
+            top = max(n for n, _ in scored)
+            return [region for n, region in scored if n == top]
+    return []
+
+
+def _outermost(ref: Reference, readings: list[_Reading], year: int | None) -> list[_Reading]:
+    """Of readings one inside another (`淮安` is 淮安市 and its 淮安区), the outer one: a short
+    name stands for the city that carries it."""
+    codes = {r.regions[-1].code for r in readings if r.regions}
+    inner = {
+        r.regions[-1].code
+        for r in readings
+        if r.regions and any(a.code in codes for a in _ancestors(ref, r.regions[-1], year)[1:])
+    }
+    kept = [r for r in readings if not r.regions or r.regions[-1].code not in inner]
+    return kept or readings
+
+
+def _level_of(region: Region) -> str:
+    """A municipality counts as a city (`市科委` in Shanghai is the municipality's)."""
+    return PREFECTURE if region.code in _MUNICIPALITIES else region.level
+
+
+# --- resolution -----------------------------------------------------------------------------
+
+
+def _key_part(text: str) -> str:
+    return hashlib.md5(text.encode()).hexdigest()[:6]
+
+
+def _chain_name(regions: tuple[Region, ...]) -> str:
+    """The divisions as a canonical name prints them: from the prefecture down, with the
+    province only for its own agencies and for municipalities (上海市浦东新区)."""
+    names = [r.name for r in regions]
+    if len(regions) > 1 and regions[0].level == PROVINCE and regions[0].code not in _MUNICIPALITIES:
+        names = names[1:]
+    return "".join(names)
+
+
+def _finish(ref: Reference, reading: _Reading, year: int | None) -> Resolution:
+    chain = tuple(reversed(_ancestors(ref, reading.regions[-1], year)))
+    region = chain[-1]
+    known_zone = reading.zone in {z.name for z in ref.zones.values()}
+    place = "" if known_zone else _chain_name(chain)  # a zone the list knows goes by its own name
+    level = TOWNSHIP if reading.township else region.level
+    if region.code in _MUNICIPALITIES or level == PROVINCE:
+        level = PROVINCE
+    unit = place + (reading.township or "") + (reading.zone or "")
+    prefix = f"ag_{region.code}" + (f"_t{_key_part(reading.township)}" if reading.township else "")
+    prefix += f"_z{_key_part(reading.zone)}" if reading.zone else ""
+    government = ref.departments["人民政府"]
+    if reading.zone:
+        government_key, government_name = f"{prefix}_administration", f"{unit}管理委员会"
+    elif reading.township and reading.township.endswith("街道"):
+        government_key, government_name = f"{prefix}_government", f"{unit}办事处"
+    else:
+        government_key, government_name = f"{prefix}_{government.slug}", f"{unit}{government.name}"
+    department = reading.department
+    if department.slug == "government":
+        name = government_name
+    elif department.kind == ZONE:
+        name = f"{unit}{department.name}"
+    else:
+        name = f"{unit}{department.name}"
+    kind = ZONE if reading.zone and department.kind == ZONE else department.kind
+    return Resolution(f"{prefix}_{department.slug}", name, region.code, level, kind, government_key, government_name)
+
+
+def resolve(printed: str | None, year: int | None = None, context: str = "") -> Resolution:
+    """The agency a report names, resolved (see the module's docstring)."""
+    if not printed or not printed.strip():
+        return Resolution("unidentified", None, None, None, None, None, None)
+    ref = reference()
+    name = clean_name(printed)
+    findings: list[Finding] = []
+    zone = _zone_reading(ref, name, year)  # a special zone the list knows, before any division
+    readings = [zone] if zone else [r for p in _parses(ref, name, year) if (r := _read_rest(ref, p))]
+    rejected_slip = None
+    if not readings:  # a slipped character: taken only where the text names the place or its city
+        counts = mentions(ref, to_simplified(context), year)
+        slips = [r for p in _slipped(ref, name, year) if (r := _read_rest(ref, p))]
+        readings = [
+            r for r in slips if any(counts[a.code] for a in _ancestors(ref, r.regions[-1], year) if a.level != PROVINCE)
+        ]
+        rejected_slip = slips[0] if slips and not readings else None
+    if not readings:  # no division in the name: a level word (`市科委`) or a bare department
+        level_word = next((w for w in sorted(_LEVEL_WORDS, key=len, reverse=True) if name.startswith(w)), "")
+        department, _ = _department(ref, name[len(level_word) :])
+        if department is not None:
+            counts = mentions(ref, to_simplified(context), year)
+            regions = _context_regions(ref, counts, _LEVEL_WORDS.get(level_word), year)
+            if len(regions) == 1:
+                chain = tuple(reversed(_ancestors(ref, regions[0], year)))
+                resolution = _finish(ref, _Reading(chain, None, None, department, None), year)
+                place = chain[-1].name
+                message = f"'{printed}' names no place; the report's text names {place} most: {resolution.agency_name}"
+                resolution.findings.append(Finding("agency_from_context", message))
+                return resolution
+            why = (
+                f"the text names {', '.join(r.name for r in regions[:4])} equally often"
+                if regions
+                else "the text names no division at its level"
+            )
+            return _unresolved(printed, name, f"it names no place and {why}")
+    if not readings and rejected_slip is not None:
+        candidate = _finish(ref, rejected_slip, year).agency_name
+        printed_as, read_as = rejected_slip.corrected or ("", "")
+        why = f"the best candidate, {candidate} ('{printed_as}' read as '{read_as}'), was not taken: the text names"
+        return _unresolved(printed, name, f"{why} neither that place nor its city")
+    if not readings:
+        return _unresolved(printed, name, "no division of the region table (valid that year) opens its name")
+    # the best-ranked readings (see _Reading.rank); then the text decides between the rest
+    best = min(r.rank for r in readings)
+    readings = [r for r in readings if r.rank == best]
+    finished = {(_finish(ref, r, year).agency_key): r for r in readings}
+    if len(finished) > 1:
+        counts = mentions(ref, to_simplified(context), year)
+        by_text = _by_context(ref, list(finished.values()), counts, year)
+        readings = _outermost(ref, by_text, year)
+        finished = {(_finish(ref, r, year).agency_key): r for r in readings}
+        if len(finished) > 1:
+            candidates = ", ".join(_finish(ref, r, year).agency_name or "" for r in finished.values())
+            return _unresolved(printed, name, f"it fits {candidates}, and the text does not tell them apart")
+        if len(by_text) == 1:
+            chosen = _finish(ref, readings[0], year).agency_name
+            message = f"'{printed}' fits several divisions; the report's text settles it: {chosen}"
+            findings.append(Finding("agency_from_context", message))
+    reading = readings[0]
+    resolution = _finish(ref, reading, year)
+    if reading.corrected:
+        printed_as, read_as = reading.corrected
+        findings.append(
+            Finding(
+                "agency_name_corrected",
+                f"'{printed_as}' in '{printed}' is no division; read as '{read_as}' (one character differs)",
+            )
+        )
+    resolution.findings = findings
+    return resolution
+
+
+def _unresolved(printed: str, name: str, why: str) -> Resolution:
+    key = "unresolved_" + hashlib.md5(name.encode()).hexdigest()[:12]
+    return Resolution(
+        key,
+        name,
+        None,
+        None,
+        None,
+        None,
+        None,
+        [Finding("agency_unresolved", f"'{printed}' resolves to no region: {why}; loaded under its own key")],
+    )
