@@ -5,7 +5,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run ui extract docs test lint bench lock clean check-spark lock-spark
+.PHONY: install run ui extract docs test lint bench lock regions clean check-spark lock-spark
 
 install: $(STAMP)
 
@@ -37,6 +37,11 @@ test: lint
 # 10k generated reports: cold, then after adding 1 and changing 1% (see README for 100k).
 bench: install
 	$(BIN)/python bench/pipeline_bench.py --reports 10000
+
+# Rebuild dbt_project/seeds/regions.csv from the Ministry of Civil Affairs' tables in the pinned
+# dev packages (see README, "Regions"); the result is committed, so runs never need the packages.
+regions: install
+	$(BIN)/python -m pipelines.reference.regions
 
 # Re-resolve the pinned set after changing dependencies in pyproject.toml.
 lock: install

@@ -31,26 +31,12 @@ from pathlib import Path
 from pipelines import paths
 from pipelines.extract.findings import Finding
 from pipelines.extract.normalize import to_simplified
+from pipelines.reference.regions import COUNTY, PREFECTURE, PROVINCE, load_regions
+from pipelines.reference.regions import RegionRecord as Region
 
-PROVINCE, PREFECTURE, COUNTY, TOWNSHIP = "province", "prefecture", "county", "township"
+TOWNSHIP = "township"
 GOVERNMENT, OFFICE, DEPARTMENT, ZONE = "government", "government_office", "department", "special_zone"
 _MUNICIPALITIES = ("110000", "120000", "310000", "500000")  # 直辖市: province-level cities
-
-
-@dataclass(frozen=True)
-class Region:
-    code: str
-    name: str
-    short: str
-    level: str
-    parent: str
-    valid_from: int | None
-    valid_to: int | None
-
-    def valid_in(self, year: int | None) -> bool:
-        return year is None or (
-            (self.valid_from is None or self.valid_from <= year) and (self.valid_to is None or year <= self.valid_to)
-        )
 
 
 @dataclass(frozen=True)
@@ -81,10 +67,6 @@ class Resolution:
 # --- reference tables ----------------------------------------------------------------------
 
 
-def _year(text: str | None) -> int | None:
-    return int(text) if text and text.strip().isdigit() else None
-
-
 @dataclass(frozen=True)
 class Reference:
     regions: dict[str, list[Region]]  # code -> its records (a code may change name over years)
@@ -103,21 +85,11 @@ def reference(seeds: Path | None = None) -> Reference:
     regions: dict[str, list[Region]] = defaultdict(list)
     by_name: dict[str, list[Region]] = defaultdict(list)
     by_short: dict[str, list[Region]] = defaultdict(list)
-    with (folder / "regions.csv").open(encoding="utf-8") as handle:
-        for row in csv.DictReader(handle):
-            region = Region(
-                row["region_code"],
-                row["name"],
-                row.get("short_name") or "",
-                row["level"],
-                row.get("parent_code") or "",
-                _year(row.get("valid_from")),
-                _year(row.get("valid_to")),
-            )
-            regions[region.code].append(region)
-            by_name[region.name].append(region)
-            if region.short and region.short != region.name:
-                by_short[region.short].append(region)
+    for region in load_regions(folder / "regions.csv"):
+        regions[region.region_code].append(region)
+        by_name[region.name].append(region)
+        if region.short_name and region.short_name != region.name:
+            by_short[region.short_name].append(region)
     departments: dict[str, Department] = {}
     with (folder / "department_names.csv").open(encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
@@ -169,19 +141,19 @@ def clean_name(name: str) -> str:
 def _ancestors(ref: Reference, region: Region, year: int | None) -> list[Region]:
     """The region and the divisions above it, nearest first."""
     chain = [region]
-    seen = {region.code}
-    while chain[-1].parent and chain[-1].parent not in seen:
-        records = ref.regions.get(chain[-1].parent, [])
+    seen = {region.region_code}
+    while chain[-1].parent_code and chain[-1].parent_code not in seen:
+        records = ref.regions.get(chain[-1].parent_code, [])
         parent = next((r for r in records if r.valid_in(year)), records[0] if records else None)
         if parent is None:
             break
-        seen.add(parent.code)
+        seen.add(parent.region_code)
         chain.append(parent)
     return chain
 
 
 def _under(ref: Reference, region: Region, above: Region | None, year: int | None) -> bool:
-    return above is None or any(r.code == above.code for r in _ancestors(ref, region, year)[1:])
+    return above is None or any(r.region_code == above.region_code for r in _ancestors(ref, region, year)[1:])
 
 
 @dataclass(frozen=True)
@@ -316,7 +288,7 @@ def mentions(ref: Reference, text: str, year: int | None) -> Counter[str]:
             name = text[end - size : end]
             for region in ref.by_name.get(name, ()):
                 if region.valid_in(year):
-                    counts[region.code] += 1
+                    counts[region.region_code] += 1
     return counts
 
 
@@ -324,7 +296,7 @@ def _by_context(ref: Reference, readings: list[_Reading], counts: Counter[str], 
     """The readings whose chain the text names most (every division of the chain counts)."""
 
     def support(reading: _Reading) -> int:
-        codes = {r.code for r in _ancestors(ref, reading.regions[-1], year)} if reading.regions else set()
+        codes = {r.region_code for r in _ancestors(ref, reading.regions[-1], year)} if reading.regions else set()
         return sum(counts[c] for c in codes)
 
     best = max(support(r) for r in readings)
@@ -352,19 +324,19 @@ def _context_regions(ref: Reference, counts: Counter[str], level: str | None, ye
 def _outermost(ref: Reference, readings: list[_Reading], year: int | None) -> list[_Reading]:
     """Of readings one inside another (`淮安` is 淮安市 and its 淮安区), the outer one: a short
     name stands for the city that carries it."""
-    codes = {r.regions[-1].code for r in readings if r.regions}
+    codes = {r.regions[-1].region_code for r in readings if r.regions}
     inner = {
-        r.regions[-1].code
+        r.regions[-1].region_code
         for r in readings
-        if r.regions and any(a.code in codes for a in _ancestors(ref, r.regions[-1], year)[1:])
+        if r.regions and any(a.region_code in codes for a in _ancestors(ref, r.regions[-1], year)[1:])
     }
-    kept = [r for r in readings if not r.regions or r.regions[-1].code not in inner]
+    kept = [r for r in readings if not r.regions or r.regions[-1].region_code not in inner]
     return kept or readings
 
 
 def _level_of(region: Region) -> str:
     """A municipality counts as a city (`市科委` in Shanghai is the municipality's)."""
-    return PREFECTURE if region.code in _MUNICIPALITIES else region.level
+    return PREFECTURE if region.region_code in _MUNICIPALITIES else region.level
 
 
 # --- resolution -----------------------------------------------------------------------------
@@ -378,7 +350,7 @@ def _chain_name(regions: tuple[Region, ...]) -> str:
     """The divisions as a canonical name prints them: from the prefecture down, with the
     province only for its own agencies and for municipalities (上海市浦东新区)."""
     names = [r.name for r in regions]
-    if len(regions) > 1 and regions[0].level == PROVINCE and regions[0].code not in _MUNICIPALITIES:
+    if len(regions) > 1 and regions[0].level == PROVINCE and regions[0].region_code not in _MUNICIPALITIES:
         names = names[1:]
     return "".join(names)
 
@@ -389,10 +361,10 @@ def _finish(ref: Reference, reading: _Reading, year: int | None) -> Resolution:
     known_zone = reading.zone in {z.name for z in ref.zones.values()}
     place = "" if known_zone else _chain_name(chain)  # a zone the list knows goes by its own name
     level = TOWNSHIP if reading.township else region.level
-    if region.code in _MUNICIPALITIES or level == PROVINCE:
+    if region.region_code in _MUNICIPALITIES or level == PROVINCE:
         level = PROVINCE
     unit = place + (reading.township or "") + (reading.zone or "")
-    prefix = f"ag_{region.code}" + (f"_t{_key_part(reading.township)}" if reading.township else "")
+    prefix = f"ag_{region.region_code}" + (f"_t{_key_part(reading.township)}" if reading.township else "")
     prefix += f"_z{_key_part(reading.zone)}" if reading.zone else ""
     government = ref.departments["人民政府"]
     if reading.zone:
@@ -409,7 +381,9 @@ def _finish(ref: Reference, reading: _Reading, year: int | None) -> Resolution:
     else:
         name = f"{unit}{department.name}"
     kind = ZONE if reading.zone and department.kind == ZONE else department.kind
-    return Resolution(f"{prefix}_{department.slug}", name, region.code, level, kind, government_key, government_name)
+    return Resolution(
+        f"{prefix}_{department.slug}", name, region.region_code, level, kind, government_key, government_name
+    )
 
 
 def resolve(printed: str | None, year: int | None = None, context: str = "") -> Resolution:
@@ -426,7 +400,9 @@ def resolve(printed: str | None, year: int | None = None, context: str = "") -> 
         counts = mentions(ref, to_simplified(context), year)
         slips = [r for p in _slipped(ref, name, year) if (r := _read_rest(ref, p))]
         readings = [
-            r for r in slips if any(counts[a.code] for a in _ancestors(ref, r.regions[-1], year) if a.level != PROVINCE)
+            r
+            for r in slips
+            if any(counts[a.region_code] for a in _ancestors(ref, r.regions[-1], year) if a.level != PROVINCE)
         ]
         rejected_slip = slips[0] if slips and not readings else None
     if not readings:  # no division in the name: a level word (`市科委`) or a bare department
