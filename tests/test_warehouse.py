@@ -38,13 +38,64 @@ def seeds_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_dim_agency_has_the_five_agencies_with_regions(seeds_db: Path) -> None:
-    rows = _rows(seeds_db, "select agency_name, region_code, level, is_registered from dim_agency order by agency_name")
+    rows = _rows(
+        seeds_db,
+        """select agency_key, agency_name, region_code, level, kind, department_key, government_key,
+                  prefecture_name, province_name, is_resolved
+           from dim_agency where report_count > 0 order by agency_key""",
+    )
     assert rows == [
-        ("杭州市临安区经济和信息化局", "330112", "county", True),
-        ("杭州市余杭区商务局", "330110", "county", True),
-        ("杭州市余杭区科学技术局", "330110", "county", True),
-        ("杭州市余杭区经济和信息化局", "330110", "county", True),
-        ("杭州市投资促进局", "330100", "prefecture", True),
+        (
+            "ag_330100_investment_promotion",
+            "杭州市投资促进局",
+            "330100",
+            "prefecture",
+            "department",
+            "investment_promotion",
+            "ag_330100_government",
+            "杭州市",
+            "浙江省",
+            True,
+        ),
+        *[
+            (f"ag_{code}_{slug}", name, code, "county", "department", slug, f"ag_{code}_government", "杭州市", "浙江省", True)
+            for code, slug, name in [
+                ("330110", "commerce", "杭州市余杭区商务局"),
+                ("330110", "economy_it", "杭州市余杭区经济和信息化局"),
+                ("330110", "science_technology", "杭州市余杭区科学技术局"),
+                ("330112", "economy_it", "杭州市临安区经济和信息化局"),
+            ]
+        ],
+    ]
+
+
+def test_dim_agency_and_dim_region_cover_the_whole_country(seeds_db: Path) -> None:
+    in_force = _rows(
+        seeds_db, "select region_level, count(*) from dim_region where valid_to is null group by 1 order by 1"
+    )
+    assert in_force == [("county", 2845), ("prefecture", 333), ("province", 34)]
+    # every division's government is an agency (Hong Kong, Macau and Taiwan aside), reports or not
+    governments = _rows(
+        seeds_db,
+        """select count(*) from dim_region as r
+           left join dim_agency as a on a.agency_key = 'ag_' || r.region_code || '_government'
+           where a.agency_key is null and r.province_code not in ('710000', '810000', '820000')""",
+    )
+    assert governments == [(0,)]
+    named = _rows(
+        seeds_db,
+        """select agency_key, agency_name, level, prefecture_name, province_name from dim_agency
+           where agency_key in ('ag_110105_government', 'ag_220104_government', 'ag_419001_government',
+                                'ag_320800_government', 'ag_650000_government', 'ag_330104_government')
+           order by agency_key""",
+    )
+    assert named == [
+        ("ag_110105_government", "北京市朝阳区人民政府", "county", None, "北京市"),
+        ("ag_220104_government", "长春市朝阳区人民政府", "county", "长春市", "吉林省"),
+        ("ag_320800_government", "淮安市人民政府", "prefecture", "淮安市", "江苏省"),
+        ("ag_330104_government", "杭州市江干区人民政府", "county", "杭州市", "浙江省"),  # abolished 2021
+        ("ag_419001_government", "济源市人民政府", "county", None, "河南省"),
+        ("ag_650000_government", "新疆维吾尔自治区人民政府", "province", None, "新疆维吾尔自治区"),
     ]
 
 
@@ -151,7 +202,7 @@ def test_every_model_column_is_documented(seeds_db: Path) -> None:
 @pytest.fixture(scope="module")
 def broken_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The seeds, with one cell of 002 changed (new_received.natural_person 4 → 5), a report by
-    an agency the registry lacks, and a next-year report of 001's agency that carries over a
+    an agency elsewhere in Hangzhou, one whose name no region fits, and a next-year report of 001's agency that carries over a
     request its previous year did not carry forward."""
     root = tmp_path_factory.mktemp("broken")
     raw = root / "raw"
@@ -163,6 +214,9 @@ def broken_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     text = (RAW / S001).read_text(encoding="utf-8")
     (raw / "new_agency_2021.txt").write_text(
         text.replace("杭州市临安区经济和信息化局", "杭州市西湖区民政局", 1), encoding="utf-8"
+    )
+    (raw / "unknown_agency_2021.txt").write_text(
+        text.replace("杭州市临安区经济和信息化局", "星海市民政局", 1), encoding="utf-8"
     )
     nxt = text.split("\n")
     assert nxt[1] == "2021年政府信息公开工作年度报告" and nxt[93] == "\t0"
@@ -299,21 +353,37 @@ def test_strict_build_fails_on_the_same_corpus(broken_corpus: Path, broken_db: P
     assert "reconciliation_r3_holds" not in failed
 
 
-def test_unregistered_agency_loads_with_a_finding(broken_db: Path) -> None:
+def test_an_agency_anywhere_resolves_and_rolls_up(broken_db: Path) -> None:
     agency = _rows(
         broken_db,
-        "select agency_key, is_registered, region_code from dim_agency where agency_name = ?",
-        "杭州市西湖区民政局",
+        "select agency_key, agency_name, region_code, kind, aliases from dim_agency where report_count > 0"
+        " and region_code = '330106'",
+    )
+    assert agency == [("ag_330106_civil_affairs", "杭州市西湖区民政局", "330106", "department", ["杭州市西湖区民政局"])]
+    rollup = _rows(
+        broken_db,
+        """select region_code, region_level, agencies_reporting, departments_reporting from region_year_summary
+           where report_year = 2021 and region_code in ('330106', '330100', '330000') order by region_code""",
+    )
+    assert rollup == [("330000", "province", 2, 2), ("330100", "prefecture", 2, 2), ("330106", "county", 1, 1)]
+
+
+def test_unresolved_agency_loads_under_its_own_key_with_a_finding(broken_db: Path) -> None:
+    agency = _rows(
+        broken_db,
+        "select agency_key, is_resolved, region_code, level, kind from dim_agency where agency_name = ?",
+        "星海市民政局",
     )
     assert len(agency) == 1
-    key, registered, region = agency[0]
-    assert key.startswith("unregistered_") and registered is False and region is None
+    key, resolved, *nothing = agency[0]
+    assert key.startswith("unresolved_") and resolved is False and nothing == [None, None, None]
     findings = _rows(
         broken_db,
-        "select finding_code, severity, message from report_findings where source_path = 'new_agency_2021.txt'",
+        "select finding_code, severity, message from report_findings"
+        " where source_path = 'unknown_agency_2021.txt' and finding_code like 'agency%'",
     )
-    assert [(code, severity) for code, severity, _ in findings] == [("agency_not_in_registry", "warning")]
-    assert "杭州市西湖区民政局" in findings[0][2] and "agency_registry.csv" in findings[0][2]
+    assert [(code, severity) for code, severity, _ in findings] == [("agency_unresolved", "warning")]
+    assert "星海市民政局" in findings[0][2] and "resolves to no region" in findings[0][2]
     counts = _rows(broken_db, "select count(*) from fct_request_outcomes where agency_key = ?", key)
     assert counts == [(21 * 7,)]
 

@@ -1,35 +1,17 @@
--- Reports with their agency resolved through the registry's names and aliases.
--- An agency missing from the registry still loads, under a generated key (unregistered_<md5>),
--- and `report_findings` tells the user to add it. Rejected files resolve to no agency.
+-- Reports with their agency key: the one extraction resolved from the name and the report's text
+-- (pipelines/extract/agency.py). An agency no region fits still loads, under its own key
+-- (unresolved_<md5>, with an `agency_unresolved` finding); a report naming no agency loads as
+-- `unidentified`. Rejected files have no agency.
 with reports as (
     select * from {{ ref('stg_lake__reports') }}
 ),
 
-names as (
-    select alias as name, agency_key from {{ ref('agency_aliases') }}
-    union
-    select canonical_name as name, agency_key from {{ ref('agency_registry') }}
-),
-
-matches as (
-    select reports.report_id, min(names.agency_key) as agency_key
-    from reports
-    inner join names on names.name in (reports.reported_agency, reports.agency_as_written)
-    group by reports.report_id
-),
-
 resolved as (
     select
-        reports.*,
-        case
-            when reports.is_rejected then null
-            when matches.agency_key is not null then matches.agency_key
-            when reports.reported_agency is null then 'unidentified'
-            else 'unregistered_' || left(md5(reports.reported_agency), 12)
-        end as agency_key,
-        matches.agency_key is not null as is_registered
+        *,
+        case when is_rejected then null else coalesce(resolved_agency_key, 'unidentified') end as agency_key,
+        not is_rejected and region_code is not null as is_agency_resolved
     from reports
-    left join matches using (report_id)
 )
 
 select

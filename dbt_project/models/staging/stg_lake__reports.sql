@@ -1,4 +1,5 @@
--- One row per raw file, typed and renamed; `reported_agency` is the name as the report gives it.
+-- One row per raw file, typed and renamed; `reported_agency` is the name as the report gives it,
+-- `resolved_agency_key` and the columns after it what extraction resolved it to (pipelines/extract/agency.py).
 select
     report_id,
     source_path,
@@ -10,6 +11,13 @@ select
     script,
     nullif(trim(agency), '') as reported_agency,
     agency_as_written,
+    agency_key as resolved_agency_key,
+    agency_name as resolved_agency_name,
+    region_code,
+    agency_level,
+    agency_kind,
+    government_key,
+    government_name,
     report_year,
     published_on,
     published_on_line,

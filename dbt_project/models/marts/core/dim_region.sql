@@ -35,8 +35,10 @@ select
         when region.level = 'county' and parent.level = 'prefecture' then parent.name
     end as prefecture_name,
     region.province_code,
+    province.name as province_name,
     region.valid_from,
     region.valid_to,
     region.replaced_by
 from regions as region
 left join regions as parent on parent.region_code = region.parent_code
+left join regions as province on province.region_code = region.province_code

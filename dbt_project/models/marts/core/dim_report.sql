@@ -9,7 +9,7 @@ select
     agency_key,
     reported_agency,
     agency_as_written,
-    is_registered as is_agency_registered,
+    is_agency_resolved,
     report_year,
     published_on,
     index_number,

@@ -1,5 +1,6 @@
 -- Year × region roll-up: each agency counts in its own region and in every region above it
--- (a district agency in its district, its city and the province).
+-- (a district agency in its district, its city and the province). A county directly under its
+-- province (a municipality's district, 济源市) has no prefecture to count in.
 with summary as (
     select * from {{ ref('agency_year_summary') }} where region_code is not null
 ),
@@ -11,7 +12,7 @@ regions as (
 ancestry as (
     select region_code, region_code as rollup_code from regions
     union all
-    select region_code, prefecture_code from regions where region_level = 'county'
+    select region_code, prefecture_code from regions where region_level = 'county' and prefecture_code is not null
     union all
     select region_code, province_code from regions where region_level <> 'province'
 )
@@ -20,8 +21,13 @@ select
     ancestry.rollup_code as region_code,
     rollup.region_name,
     rollup.region_level,
+    rollup.parent_code,
+    rollup.province_code,
     summary.report_year,
     count(distinct summary.agency_key) as agencies_reporting,
+    count(distinct summary.agency_key) filter (where summary.kind = 'government') as governments_reporting,
+    count(distinct summary.agency_key) filter (where summary.kind in ('department', 'government_office'))
+        as departments_reporting,
     cast(sum(summary.requests_new_received) as bigint) as requests_new_received,
     cast(sum(summary.requests_handled) as bigint) as requests_handled,
     cast(sum(summary.requests_granted) as bigint) as requests_granted,

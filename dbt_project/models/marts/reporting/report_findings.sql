@@ -1,5 +1,5 @@
 -- Every finding about a report: the extraction's (stage = extract) and the warehouse's own
--- (stage = warehouse: an agency missing from the registry, a number too large to load).
+-- (stage = warehouse: a number too large to load).
 with extracted as (
     select
         report_id,
@@ -13,24 +13,6 @@ with extracted as (
         column_key,
         message
     from {{ ref('stg_lake__report_findings') }}
-),
-
-unregistered as (
-    select
-        report_id,
-        0 as sort_key,
-        'agency_not_in_registry' as finding_code,
-        'warning' as severity,
-        title_line as source_line,
-        cast(null as varchar) as table_key,
-        cast(null as varchar) as row_key,
-        cast(null as varchar) as column_key,
-        format(
-            'agency ''{}'' is not in the agency registry: loaded as {}; add it to seeds/agency_registry.csv and its names to seeds/agency_aliases.csv',
-            reported_agency, agency_key
-        ) as message
-    from {{ ref('int_reports_resolved') }}
-    where not is_rejected and not is_registered and reported_agency is not null
 ),
 
 out_of_range as (
@@ -52,8 +34,6 @@ out_of_range as (
 ),
 
 warehouse as (
-    select * from unregistered
-    union all
     select * from out_of_range
 ),
 
