@@ -75,21 +75,32 @@ class Reference:
     departments: dict[str, Department]  # every printed form -> department
     zones: dict[str, Zone]  # every printed form -> zone
     one_off: dict[str, list[str]]  # name with one character blanked -> names (for slips)
+    lookalikes: dict[str, tuple[str, ...]]  # a character as printed -> the characters it is put for
     longest: int
+
+
+_AUTONOMOUS_ALIAS = {"自治州": "州", "自治县": "县", "自治旗": "旗"}
 
 
 @cache
 def reference(seeds: Path | None = None) -> Reference:
-    """The reference tables, read once: regions, department names, special zones."""
+    """The reference tables, read once: regions, department names, special zones, look-alike
+    characters."""
     folder = seeds or paths.DBT_PROJECT_DIR / "seeds"
     regions: dict[str, list[Region]] = defaultdict(list)
     by_name: dict[str, list[Region]] = defaultdict(list)
     by_short: dict[str, list[Region]] = defaultdict(list)
-    for region in load_regions(folder / "regions.csv"):
+    records = load_regions(folder / "regions.csv")
+    names = {region.name for region in records}
+    for region in records:
         regions[region.region_code].append(region)
         by_name[region.name].append(region)
         if region.short_name and region.short_name != region.name:
             by_short[region.short_name].append(region)
+        # an autonomous division goes by its short name and level word: 恩施州, 围场县, 莫旗 aside
+        alias = region.short_name + _AUTONOMOUS_ALIAS.get(region.name[-3:], "") if region.short_name else ""
+        if len(alias) > len(region.short_name) and alias not in names:
+            by_name[alias].append(region)
     departments: dict[str, Department] = {}
     with (folder / "department_names.csv").open(encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
@@ -109,22 +120,50 @@ def reference(seeds: Path | None = None) -> Reference:
         if len(name) >= 3:
             for k in range(len(name) - 1):  # the level suffix (市, 区, 县) is never the slip
                 one_off[name[:k] + "?" + name[k + 1 :]].append(name)
+    lookalikes: dict[str, list[str]] = defaultdict(list)
+    with (folder / "lookalike_characters.csv").open(encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            if row["printed"] and row["intended"] and row["intended"] not in lookalikes[row["printed"]]:
+                lookalikes[row["printed"]].append(row["intended"])
     longest = max((len(n) for n in by_name), default=1)
-    return Reference(dict(regions), dict(by_name), dict(by_short), departments, zones, dict(one_off), longest)
+    return Reference(
+        dict(regions),
+        dict(by_name),
+        dict(by_short),
+        departments,
+        zones,
+        dict(one_off),
+        {k: tuple(v) for k, v in lookalikes.items()},
+        longest,
+    )
 
 
 # --- names ----------------------------------------------------------------------------------
 
-_NOISE = re.compile(r"^(?:#+\s*|标题[:：]\s*|正文\s*)+")
+_NOISE = re.compile(r"^(?:#+\s*|(?:标题|发布机构|发文机关|发布单位|信息来源|来源)\s*[:：]\s*|正文\s*)+")
+_WRAPPERS = "*_>【】[]《》“”\"'「」 "
 _BRACKETED = re.compile(r"[（(][^）)]*[）)]$")
 _SPACE = re.compile(r"\s+")
-_LEVEL_WORDS = {"省": PROVINCE, "自治区": PROVINCE, "市": PREFECTURE, "州": PREFECTURE, "区": COUNTY, "县": COUNTY}
+_LEVEL_WORDS = {
+    "省": PROVINCE,
+    "自治区": PROVINCE,
+    "市": PREFECTURE,
+    "州": PREFECTURE,
+    "自治州": PREFECTURE,
+    "盟": PREFECTURE,
+    "地区": PREFECTURE,
+    "区": COUNTY,
+    "县": COUNTY,
+    "自治县": COUNTY,
+    "旗": COUNTY,
+    "自治旗": COUNTY,
+}
 _TOWNSHIP = re.compile(r"^(?P<name>[^\s]{1,8}?(?:镇|乡|街道))(?P<rest>.*)$")
 _ZONE_WORDS = re.compile(
     r"^(?P<name>.*?(?:经济技术开发区|高新技术产业开发区|开发区|高新区|新区|综合实验区|实验区|示范区|试验区|保税区|合作区|园区))"
     r"(?P<rest>.*)$"
 )
-_ZONE_ADMIN = ("管理委员会", "管委会", "")
+_ZONE_ADMIN = ("管理委员会", "管委会", "管理局", "")
 _DEPARTMENT_ENDINGS = ("局", "厅", "委员会", "委", "办公室", "办", "中心", "署", "院", "馆", "所")
 # a remainder opening with a level word is a division's name cut short, not a department
 _LEVEL_OPENINGS = ("省", "市", "区", "县", "州", "旗", "盟", "自治")
@@ -132,9 +171,10 @@ _LEVEL_OPENINGS = ("省", "市", "区", "县", "州", "旗", "盟", "自治")
 
 def clean_name(name: str) -> str:
     """The agency's name as compared: Simplified, NFKC, no spaces, no portal or Markdown
-    noise, no trailing bracketed short form (`上海市科学技术委员会（上海市科委）`)."""
-    text = to_simplified(unicodedata.normalize("NFKC", name))
-    text = _SPACE.sub("", _NOISE.sub("", text.strip()))
+    noise (`# `, `标题：`, `发布机构：`, `**…**`, `【…】`), no trailing bracketed short form
+    (`上海市科学技术委员会（上海市科委）`)."""
+    text = to_simplified(unicodedata.normalize("NFKC", name)).strip().strip(_WRAPPERS)
+    text = _SPACE.sub("", _NOISE.sub("", text).strip(_WRAPPERS))
     return _BRACKETED.sub("", text) or text
 
 
@@ -162,6 +202,7 @@ class _Parse:
     rest: str
     corrected: tuple[str, str] | None = None  # (as printed, as read)
     shorts: int = 0  # divisions read by their short name (`杭州` for 杭州市)
+    listed: bool = False  # the correction is a look-alike the list knows (沐 for 沭)
 
 
 def _prefixes(ref: Reference, text: str, above: Region | None, year: int | None) -> list[tuple[Region, int, bool]]:
@@ -187,26 +228,57 @@ def _parses(ref: Reference, text: str, year: int | None, above: Region | None = 
     return found
 
 
-def _slipped(ref: Reference, text: str, year: int | None) -> list[_Parse]:
-    """A division's name with one look-alike character slipped in (`沐阳县` for `沭阳县`)."""
-    out: list[_Parse] = []
-    for size in range(min(len(text), ref.longest), 2, -1):
+def _slipped_prefixes(
+    ref: Reference, text: str, above: Region | None, year: int | None
+) -> list[tuple[Region, int, tuple[str, str], bool]]:
+    """Divisions whose full name, one character apart, opens `text` under `above`:
+    (region, length, (as printed, as read), whether the look-alike list knows that slip)."""
+    out: list[tuple[Region, int, tuple[str, str], bool]] = []
+    for size in range(min(len(text), ref.longest), 1, -1):
         piece = text[:size]
-        for k in range(size - 1):
-            for name in ref.one_off.get(piece[:k] + "?" + piece[k + 1 :], ()):
-                for region in ref.by_name[name]:
-                    if region.valid_in(year):
-                        for p in _parses(ref, text[size:], year, region) or [_Parse((), text[size:])]:
-                            out.append(_Parse((region, *p.regions), p.rest, (piece, name), p.shorts))
+        names: dict[str, int] = {}  # name -> the position that differs
+        for k in range(size - 1):  # the level suffix (市, 区, 县) is never the slip
+            if size >= 3:
+                for name in ref.one_off.get(piece[:k] + "?" + piece[k + 1 :], ()):
+                    names.setdefault(name, k)
+            for intended in ref.lookalikes.get(piece[k], ()):  # two-character names too (岷县, 歙县)
+                if (name := piece[:k] + intended + piece[k + 1 :]) in ref.by_name:
+                    names.setdefault(name, k)
+        for name, k in names.items():
+            if name == piece:
+                continue
+            listed = name[k] in ref.lookalikes.get(piece[k], ())
+            for region in ref.by_name[name]:
+                if region.valid_in(year) and _under(ref, region, above, year):
+                    out.append((region, size, (piece, name), listed))
     return out
+
+
+def _slipped(ref: Reference, text: str, year: int | None, above: Region | None = None) -> list[_Parse]:
+    """Chains of divisions with one look-alike character slipped into one name (`沐阳县` for
+    `沭阳县`, `温州市殴海区` for `温州市瓯海区`)."""
+    out: list[_Parse] = []
+    for region, size, corrected, listed in _slipped_prefixes(ref, text, above, year):
+        deeper = _parses(ref, text[size:], year, region) or [_Parse((), text[size:])]
+        out += [_Parse((region, *p.regions), p.rest, corrected, p.shorts, listed) for p in deeper]
+    for region, size, short in _prefixes(ref, text, above, year):  # or deeper, under a name read as printed
+        deeper = _slipped(ref, text[size:], year, region)
+        out += [_Parse((region, *p.regions), p.rest, p.corrected, p.shorts + short, p.listed) for p in deeper]
+    return out
+
+
+_LEVEL_CHARACTERS = "省市区县州旗盟"
 
 
 def _department(ref: Reference, rest: str) -> tuple[Department | None, str]:
     """The department a name's remainder names: a known form (`科委`, `商务局`), or a name with a
-    department's ending (a new or rare office), or nothing."""
+    department's ending (a new or rare office), or nothing. A division's name the table lacks
+    before a known department (`沐阳县商务局`) is no department."""
     if rest in ref.departments:
         return ref.departments[rest], ref.departments[rest].name
     if len(rest) >= 3 and rest.endswith(_DEPARTMENT_ENDINGS) and not rest.startswith(_LEVEL_OPENINGS):
+        if any(rest[k] in _LEVEL_CHARACTERS and rest[k + 1 :] in ref.departments for k in range(1, len(rest) - 1)):
+            return None, rest
         slug = "d" + hashlib.md5(rest.encode()).hexdigest()[:8]
         return Department(slug, DEPARTMENT, rest), rest
     return None, rest
@@ -220,6 +292,7 @@ class _Reading:
     department: Department
     corrected: tuple[str, str] | None
     shorts: int = 0
+    listed: bool = False
 
     @property
     def rank(self) -> tuple[int, int, int, int]:
@@ -232,7 +305,7 @@ class _Reading:
 def _read_rest(ref: Reference, parse: _Parse) -> _Reading | None:
     """A chain's remainder as a department, a township's, a special zone's, or the
     government itself (a name that is only a division)."""
-    rest, extra = parse.rest, (parse.corrected, parse.shorts)
+    rest, extra = parse.rest, (parse.corrected, parse.shorts, parse.listed)
     if not rest:
         return _Reading(parse.regions, None, None, ref.departments["人民政府"], *extra)
     if rest in ref.departments:
@@ -274,6 +347,24 @@ def _zone_reading(ref: Reference, text: str, year: int | None) -> _Reading | Non
     return None
 
 
+def _zone_after_divisions(ref: Reference, name: str, year: int | None) -> _Reading | None:
+    """A special zone the list knows, printed after the divisions it lies in (`河北雄安新区`,
+    `福建省平潭综合实验区`, `深圳市前海…合作区管理局`): the zone, under its own host."""
+    for start in range(2, len(name) - 1):
+        zone = _zone_reading(ref, name[start:], year)
+        if zone is None:
+            continue
+        host = {r.region_code for r in _ancestors(ref, zone.regions[-1], year)}
+        for parse in _parses(ref, name[:start], year):
+            inside = parse.regions[-1]
+            if not parse.rest and (
+                inside.region_code in host
+                or zone.regions[-1].region_code in {r.region_code for r in _ancestors(ref, inside, year)}
+            ):
+                return zone
+    return None
+
+
 # --- context --------------------------------------------------------------------------------
 
 _DIVISION_END = re.compile(r"[省市区县州旗盟]")
@@ -305,19 +396,20 @@ def _by_context(ref: Reference, readings: list[_Reading], counts: Counter[str], 
 
 def _context_regions(ref: Reference, counts: Counter[str], level: str | None, year: int | None) -> list[Region]:
     """The divisions a name without one must belong to: the most named at its level (or, with
-    no level word, the most named of the most specific level named)."""
+    no level word, the most named of the most specific level named); of divisions named as often
+    (朝阳区 is Beijing's and Changchun's), the one whose city and province the text names more."""
     order = (COUNTY, PREFECTURE, PROVINCE)
     levels = [level] if level else list(order)
     for wanted in levels:
-        scored = [
-            (n, region)
-            for code, n in counts.items()
-            for region in ref.regions.get(code, [])
-            if region.valid_in(year) and _level_of(region) == wanted
-        ]
+        scored: dict[str, tuple[tuple[int, int], Region]] = {}
+        for code, n in counts.items():
+            region = next((r for r in ref.regions.get(code, []) if r.valid_in(year)), None)
+            if region is not None and _level_of(region) == wanted:
+                above = sum(counts[a.region_code] for a in _ancestors(ref, region, year)[1:])
+                scored[code] = ((n, above), region)
         if scored:
-            top = max(n for n, _ in scored)
-            return [region for n, region in scored if n == top]
+            top = max(score for score, _ in scored.values())
+            return [region for score, region in scored.values() if score == top]
     return []
 
 
@@ -355,6 +447,9 @@ def _chain_name(regions: tuple[Region, ...]) -> str:
     return "".join(names)
 
 
+_SEATS = (("盟", "行政公署"), ("地区", "行政公署"))  # a league's or prefecture's government is its 行署
+
+
 def _finish(ref: Reference, reading: _Reading, year: int | None) -> Resolution:
     chain = tuple(reversed(_ancestors(ref, reading.regions[-1], year)))
     region = chain[-1]
@@ -372,7 +467,8 @@ def _finish(ref: Reference, reading: _Reading, year: int | None) -> Resolution:
     elif reading.township and reading.township.endswith("街道"):
         government_key, government_name = f"{prefix}_government", f"{unit}办事处"
     else:
-        government_key, government_name = f"{prefix}_{government.slug}", f"{unit}{government.name}"
+        seat = next((ref.departments[w] for s, w in _SEATS if region.name.endswith(s) and not reading.township), None)
+        government_key, government_name = f"{prefix}_{government.slug}", f"{unit}{(seat or government).name}"
     department = reading.department
     if department.slug == "government":
         name = government_name
@@ -386,6 +482,21 @@ def _finish(ref: Reference, reading: _Reading, year: int | None) -> Resolution:
     )
 
 
+def _slip_readings(
+    ref: Reference, name: str, year: int | None, counts: Counter[str]
+) -> tuple[list[_Reading], list[_Reading]]:
+    """Readings with one slipped character: (taken, rejected). A slip the look-alike list knows
+    is taken on the name alone; any other only where the text names the place or its city."""
+    slips = [r for p in _slipped(ref, name, year) if (r := _read_rest(ref, p))]
+    named = [
+        r
+        for r in slips
+        if any(counts[a.region_code] for a in _ancestors(ref, r.regions[-1], year) if a.level != PROVINCE)
+    ]
+    taken = named or [r for r in slips if r.listed]
+    return taken, ([] if taken else sorted(slips, key=lambda r: r.rank))
+
+
 def resolve(printed: str | None, year: int | None = None, context: str = "") -> Resolution:
     """The agency a report names, resolved (see the module's docstring)."""
     if not printed or not printed.strip():
@@ -393,24 +504,32 @@ def resolve(printed: str | None, year: int | None = None, context: str = "") -> 
     ref = reference()
     name = clean_name(printed)
     findings: list[Finding] = []
-    zone = _zone_reading(ref, name, year)  # a special zone the list knows, before any division
+    counted: list[Counter[str]] = []
+
+    def counts() -> Counter[str]:  # the divisions the text names, counted once and only if needed
+        if not counted:
+            counted.append(mentions(ref, to_simplified(context), year))
+        return counted[0]
+
+    # a special zone the list knows, before any division
+    zone = _zone_reading(ref, name, year) or _zone_after_divisions(ref, name, year)
     readings = [zone] if zone else [r for p in _parses(ref, name, year) if (r := _read_rest(ref, p))]
-    rejected_slip = None
-    if not readings:  # a slipped character: taken only where the text names the place or its city
-        counts = mentions(ref, to_simplified(context), year)
-        slips = [r for p in _slipped(ref, name, year) if (r := _read_rest(ref, p))]
-        readings = [
-            r
-            for r in slips
-            if any(counts[a.region_code] for a in _ancestors(ref, r.regions[-1], year) if a.level != PROVINCE)
-        ]
-        rejected_slip = slips[0] if slips and not readings else None
-    if not readings:  # no division in the name: a level word (`市科委`) or a bare department
+    rejected_slips: list[_Reading] = []
+    if not readings and year is not None:  # a division's name from before or after the report's year
+        replaced, why = _in_another_year(ref, name, year)
+        if replaced is None and why:
+            return _unresolved(printed, name, why)
+        if replaced is not None:
+            resolution = _finish(ref, replaced, year)
+            resolution.findings.append(Finding("agency_name_corrected", f"'{printed}': {why}"))
+            return resolution
+    if not readings:  # a slipped character
+        readings, rejected_slips = _slip_readings(ref, name, year, counts())
+    if not readings and not rejected_slips:  # no division in the name: a level word (`市科委`) or a bare department
         level_word = next((w for w in sorted(_LEVEL_WORDS, key=len, reverse=True) if name.startswith(w)), "")
         department, _ = _department(ref, name[len(level_word) :])
         if department is not None:
-            counts = mentions(ref, to_simplified(context), year)
-            regions = _context_regions(ref, counts, _LEVEL_WORDS.get(level_word), year)
+            regions = _context_regions(ref, counts(), _LEVEL_WORDS.get(level_word), year)
             if len(regions) == 1:
                 chain = tuple(reversed(_ancestors(ref, regions[0], year)))
                 resolution = _finish(ref, _Reading(chain, None, None, department, None), year)
@@ -424,20 +543,26 @@ def resolve(printed: str | None, year: int | None = None, context: str = "") -> 
                 else "the text names no division at its level"
             )
             return _unresolved(printed, name, f"it names no place and {why}")
-    if not readings and rejected_slip is not None:
-        candidate = _finish(ref, rejected_slip, year).agency_name
-        printed_as, read_as = rejected_slip.corrected or ("", "")
-        why = f"the best candidate, {candidate} ('{printed_as}' read as '{read_as}'), was not taken: the text names"
-        return _unresolved(printed, name, f"{why} neither that place nor its city")
+    if not readings and rejected_slips:
+        best = rejected_slips[0]
+        candidate = _finish(ref, best, year).agency_name
+        printed_as, read_as = best.corrected or ("", "")
+        others = {_finish(ref, r, year).agency_name for r in rejected_slips[1:4]} - {candidate}
+        also = f" (other candidates: {', '.join(sorted(o for o in others if o))})" if others else ""
+        why = (
+            f"the best candidate, {candidate} ('{printed_as}' read as '{read_as}'), was not taken: "
+            f"'{printed_as}' is no division, the slip is no listed look-alike, and the text names "
+            f"neither {read_as} nor its city{also}"
+        )
+        return _unresolved(printed, name, why)
     if not readings:
-        return _unresolved(printed, name, "no division of the region table (valid that year) opens its name")
+        return _unresolved(printed, name, "no division of the region table opens its name")
     # the best-ranked readings (see _Reading.rank); then the text decides between the rest
-    best = min(r.rank for r in readings)
-    readings = [r for r in readings if r.rank == best]
+    best_rank = min(r.rank for r in readings)
+    readings = [r for r in readings if r.rank == best_rank]
     finished = {(_finish(ref, r, year).agency_key): r for r in readings}
     if len(finished) > 1:
-        counts = mentions(ref, to_simplified(context), year)
-        by_text = _by_context(ref, list(finished.values()), counts, year)
+        by_text = _by_context(ref, list(finished.values()), counts(), year)
         readings = _outermost(ref, by_text, year)
         finished = {(_finish(ref, r, year).agency_key): r for r in readings}
         if len(finished) > 1:
@@ -451,14 +576,45 @@ def resolve(printed: str | None, year: int | None = None, context: str = "") -> 
     resolution = _finish(ref, reading, year)
     if reading.corrected:
         printed_as, read_as = reading.corrected
+        how = "a listed look-alike" if reading.listed else "the report's text names the place"
         findings.append(
             Finding(
                 "agency_name_corrected",
-                f"'{printed_as}' in '{printed}' is no division; read as '{read_as}' (one character differs)",
+                f"'{printed_as}' in '{printed}' is no division; read as '{read_as}' "
+                f"(one character differs: {_differs(printed_as, read_as)}; {how})",
             )
         )
     resolution.findings = findings
     return resolution
+
+
+def _in_another_year(ref: Reference, name: str, year: int) -> tuple[_Reading | None, str]:
+    """A name whose division was not in force in the report's year: read as the division that
+    replaced it (澄江县 530422 → 澄江市 530481 in 2019), with why; or, with none in force, no
+    reading and why (杭州市江干区, abolished in 2021); or nothing, when no year has that name."""
+    readings = [r for p in _parses(ref, name, None) if (r := _read_rest(ref, p))]
+    if not readings:
+        return None, ""
+    best = min(readings, key=lambda r: r.rank)
+    candidate = _finish(ref, best, None).agency_name
+    old = best.regions[-1]
+    new = next((r for r in ref.regions.get(old.replaced_by, []) if r.valid_in(year)), None)
+    if new is not None:  # recoded (澄江县 → 澄江市) or renamed under its code (桥东区 → 襄都区)
+        chain = tuple(reversed(_ancestors(ref, new, year)))
+        reading = _Reading(chain, best.township, best.zone, best.department, None)
+        when = new.valid_from or old.valid_to
+        why = f"{old.name} {old.region_code} was replaced by {new.name} {new.region_code} in {when}"
+        return reading, f"{why}; read as {_finish(ref, reading, year).agency_name}"
+    spans = ", ".join(
+        f"{r.name} {r.region_code} in force {r.valid_from or ''}–{r.valid_to or ''}"
+        for r in best.regions
+        if not r.valid_in(year)
+    )
+    return None, f"the best candidate, {candidate}, was not taken: it was no division in {year} ({spans})"
+
+
+def _differs(printed: str, read: str) -> str:
+    return ", ".join(f"{a} → {b}" for a, b in zip(printed, read, strict=False) if a != b)
 
 
 def _unresolved(printed: str, name: str, why: str) -> Resolution:
