@@ -574,7 +574,7 @@ def test_ruled_pdf_cells_hold_their_text() -> None:
 def _parsed(truth: dict, value: object, findings: list[dict]) -> dict:
     tables = {t: {r: dict(c) for r, c in rows.items()} for t, rows in truth["tables"].items()}
     tables[ACTIVE]["normative_documents"]["issued"] = value
-    fields = {k: truth[k] for k in ("agency", "report_year", "published_on", "template")}
+    fields = {k: truth[k] for k in ("agency", "agency_resolved", "report_year", "published_on", "template")}
     return {**fields, "tables": tables, "findings": findings}
 
 

@@ -4,6 +4,9 @@ Used by the round-trip tests, and usable on any parser output shaped like `discl
 (Decimals or floats for amounts). Returns readable differences instead of asserting, so a
 caller can report all of them at once.
 
+The agency must resolve to what the generator drew (`agency_resolved`: key, region code, level
+and kind), so a name resolved to the wrong region, or left unresolved, is a difference.
+
 A cell the truth lists as `undecidable` (no reading of the rendered text settles it, see
 oracle.py) may be read either with its true value or as null with a `cell_ambiguous` finding
 on that cell; any other value is a wrong number. Every other cell must be exact.
@@ -15,6 +18,8 @@ from decimal import Decimal
 from typing import Any
 
 COMPARED_FIELDS: tuple[str, ...] = ("agency", "report_year", "published_on", "template")
+RESOLVED_FIELDS: tuple[str, ...] = ("region_code", "level", "kind", "key")
+RIGHT, WRONG, UNRESOLVED = "right", "wrong", "unresolved"
 AMBIGUOUS = "cell_ambiguous"
 
 CellKey = tuple[str, str, str]
@@ -75,6 +80,30 @@ def table_differences(
     return out
 
 
+def resolution_differences(truth: dict[str, Any], parsed: dict[str, Any]) -> list[str]:
+    """The agency's resolution against the generator's expectation (none when the truth has none)."""
+    expected = truth.get("agency_resolved")
+    if not expected:
+        return []
+    got = parsed.get("agency_resolved") or {}
+    return [
+        f"agency_resolved.{field}: expected {expected[field]!r}, parsed {got.get(field)!r}"
+        for field in RESOLVED_FIELDS
+        if got.get(field) != expected[field]
+    ]
+
+
+def resolution_outcome(truth: dict[str, Any], parsed: dict[str, Any]) -> str | None:
+    """`right` (region, level, kind and key as expected), `unresolved` (no region), or `wrong`
+    (another region, or the right region with another level, kind or key); None without an
+    expectation."""
+    if not truth.get("agency_resolved"):
+        return None
+    if not resolution_differences(truth, parsed):
+        return RIGHT
+    return UNRESOLVED if not (parsed.get("agency_resolved") or {}).get("region_code") else WRONG
+
+
 def differences(truth: dict[str, Any], parsed: dict[str, Any]) -> list[str]:
     """What the parser got wrong: fields, cells, expected findings it did not raise, and
     errors or warnings it raised that the report does not deserve."""
@@ -83,6 +112,7 @@ def differences(truth: dict[str, Any], parsed: dict[str, Any]) -> list[str]:
         for field in COMPARED_FIELDS
         if parsed.get(field) != truth[field]
     ]
+    out += resolution_differences(truth, parsed)
     undecidable = undecidable_cells(truth)
     out += table_differences(truth["tables"], parsed.get("tables") or {}, undecidable, ambiguous_findings(parsed))
     raised = {(f.get("code"), f.get("table"), f.get("row"), f.get("column")) for f in parsed.get("findings", [])}
@@ -90,6 +120,9 @@ def differences(truth: dict[str, Any], parsed: dict[str, Any]) -> list[str]:
     expected |= {(AMBIGUOUS, *key) for key in undecidable}  # allowed, not required
     required = expected - {(AMBIGUOUS, *key) for key in undecidable}
     out += [f"finding {code} at {t}.{r}.{c} not raised" for code, t, r, c in sorted(required - raised, key=str)]
+    agency_findings = {(code, None, None, None) for code in truth.get("agency_findings") or []}
+    out += [f"finding {code} on the agency's name not raised" for code, *_ in sorted(agency_findings - raised)]
+    expected |= agency_findings
     # and nothing the report does not deserve: every error or warning must be an expected one
     out += [
         f"unexpected finding {f.get('code')} ({f.get('severity')}): {f.get('message')}"

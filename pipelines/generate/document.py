@@ -92,6 +92,7 @@ class Words:
     page_number: str | None
     site: str
     published: dt.date | None = None
+    contact: str = ""  # who the overview's closing sentence names (the full name, or 本机关)
 
 
 def cell_texts(
@@ -151,7 +152,7 @@ def compose(variant: Variant, words: Words, printed: Tables, damage: Mapping[Cel
     for number, (enumerator, heading) in enumerate(SECTION_HEADINGS, start=1):
         body.append(Heading(heading if number in unnumbered else f"{enumerator}{heading}"))
         if number == 1:
-            for kind, text in narrative.overview(agency, year, int(requests or 0), rng, not unnumbered):
+            for kind, text in narrative.overview(agency, year, int(requests or 0), rng, not unnumbered, words.contact):
                 body.append(SubHeading(text) if kind == "sub" else Paragraph(text))
         elif number in (2, 3, 4):
             grid = next(tables)

@@ -24,9 +24,9 @@ def title_lines(agency_name: str, year: int, two_lines: bool, rng: Random) -> tu
     return (f"{agency_name}{year}年度", TITLE_SUFFIX), rng.random() < 0.6  # seed 004
 
 
-def index_number(year: int, rng: Random) -> str:
+def index_number(year: int, rng: Random, region_code: str = "330110") -> str:
     """A portal index number: organisation code / year-serial (`330110000/2023-12345`)."""
-    region = f"33{rng.randint(1, 11):02d}{rng.randint(0, 99):02d}000"  # a GB/T 2260 code, zero-padded
+    region = f"{region_code}000"  # the agency's GB/T 2260 code, zero-padded
     organisation = rng.choice((region, str(rng.randint(10**8, 10**9 - 1))))
     return f"{organisation}/{year + 1}-{rng.randint(1, 99_999):05d}"
 
@@ -37,11 +37,12 @@ def portal_lines(agency: Agency, index: str, date: dt.date, rng: Random) -> tupl
     date_key = rng.choice(("发布时间", "发布日期", "公开日期"))
     iso = date.isoformat()
     before = [f"索引号{sep}{index} 公开方式{sep}主动公开"]
+    publisher = rng.choice((agency.short_name, agency.full_name))  # portals print either
     if rng.random() < 0.5:
         before.append(f"文号{sep}{date_key}{sep}{iso}")
-        before.append(f"发布单位{sep}{agency.short_name} 主题分类{sep}其他")
+        before.append(f"发布单位{sep}{publisher} 主题分类{sep}其他")
     else:
-        before.append(f"发布单位{sep}{agency.short_name}")
+        before.append(f"发布单位{sep}{publisher}")
         before.append(f"{date_key}{sep}{iso}")
     after: tuple[str, ...] = ()
     if rng.random() < 0.3:
@@ -156,9 +157,13 @@ def _fill(text: str, fields: dict[str, object]) -> str:
     return text.format(**fields)
 
 
-def overview(agency: Agency, year: int, requests: int, rng: Random, numbered: bool) -> list[tuple[str, str]]:
-    """Section 一's body: (kind, text) with kind `sub` for a sub-heading, `p` for a paragraph."""
+def overview(
+    agency: Agency, year: int, requests: int, rng: Random, numbered: bool, contact: str = ""
+) -> list[tuple[str, str]]:
+    """Section 一's body: (kind, text) with kind `sub` for a sub-heading, `p` for a paragraph;
+    `contact` is who the closing sentence sends questions to (the full name, or 本机关)."""
     fields = _fields(agency, year, rng) | {"requests": requests}
+    fields["full"] = contact or agency.full_name
     out: list[tuple[str, str]] = [("p", _fill(rng.choice(_OVERVIEW_OPENERS), fields))]
     for k, (heading, texts) in enumerate(_SUBSECTIONS):
         if heading == "依申请公开" and not requests:
@@ -194,11 +199,11 @@ def _fields(agency: Agency, year: int, rng: Random) -> dict[str, object]:
         "readings": rng.randint(0, 15),
         "posts": rng.randint(50, 900),
         "reads": rng.randint(1, 40),
-        "place": (agency.district or agency.city)[:-1],
+        "place": agency.place_short,
         "phone": f"{rng.randint(80_000_000, 89_999_999)}",
     }
 
 
 def site_name(agency: Agency) -> str:
-    """The portal a report is published on: the district's or the city's government site."""
-    return f"{agency.city}{agency.district}人民政府门户网站"
+    """The portal a report is published on: its government's site."""
+    return agency.site_name

@@ -14,8 +14,9 @@ from decimal import Decimal
 from random import Random
 from typing import Any
 
+from pipelines.extract.normalize import to_simplified
 from pipelines.generate import narrative
-from pipelines.generate.agencies import pick_agency
+from pipelines.generate.agencies import Printed, draw_agency, printed_name
 from pipelines.generate.document import BLANK, UNREADABLE, Words, compose
 from pipelines.generate.encode import encode, html_charset, to_script
 from pipelines.generate.forms import CellKey, cell_keys
@@ -24,7 +25,7 @@ from pipelines.generate.printing import THOUSANDS
 from pipelines.generate.render import render, render_published
 from pipelines.generate.rules import Broken, break_rule
 from pipelines.generate.values import LARGE_SCALE, SMALL_SCALE, Number, Tables, make_tables
-from pipelines.generate.variants import ARCHIVE_GLUED, CMS_HTML, HTML, Variant, report_years
+from pipelines.generate.variants import ARCHIVE_GLUED, CMS_HTML, HTML, TRADITIONAL, Variant, report_years
 
 FINDING_CODES = {BLANK: "cell_blank", UNREADABLE: "cell_unreadable"}
 
@@ -68,12 +69,42 @@ def truth_tables(tables: Tables, damage: dict[CellKey, str], template: str) -> d
     return out
 
 
+def _printable(variant: Variant, texts: tuple[str, ...]) -> bool:
+    """The agency's names survive the variant's script and encoding: Traditional converts back to
+    the same Simplified (OpenCC writes 濬縣 for 浚县, which reads back as 濬县), and Big5 holds
+    every character (it has no 鲅 nor 畲)."""
+    if variant.script != TRADITIONAL and variant.encoding in ("utf-8", "utf-8-sig", "gb18030", "utf-16"):
+        return True
+    for text in texts:
+        written = to_script(text, variant.script, variant.slips, variant.encoding)
+        if variant.script == TRADITIONAL and to_simplified(written) != text:
+            return False
+        try:
+            written.encode(variant.encoding)
+        except UnicodeEncodeError:
+            return False
+    return True
+
+
+def pick_printed(variant: Variant, year: int, rng: Random) -> Printed:
+    """The report's agency and its name as printed, drawn again while the variant cannot print it."""
+    while True:
+        drawn = draw_agency(rng, year, variant.agency_with_city)
+        printed = printed_name(drawn, year, variant.agency_with_city, variant.layout != CMS_HTML, rng)
+        agency = printed.agency
+        if _printable(variant, (printed.name, agency.full_name, agency.with_province, agency.short_name)):
+            return printed
+
+
 def generate_report(variant: Variant, rng_seed: int) -> Generated:
     """A report and its truth. Everything random is drawn from `Random(rng_seed)`."""
     rng = Random(rng_seed)
-    agency = pick_agency(rng, variant.agency_with_city)
-    agency_name = agency.full_name if variant.agency_with_city else agency.without_city
     year = rng.choice(report_years(variant.template))
+    printed = pick_printed(variant, year, rng)
+    agency, agency_name = printed.agency, printed.name
+    # the overview's closing sentence names the agency in full where the printed name leaves its
+    # place open (as the signature does), and in half the other reports
+    contact = agency.full_name if printed.needs_full_in_text or rng.random() < 0.5 else "本机关"
     scale = LARGE_SCALE if variant.numbers == THOUSANDS else SMALL_SCALE
     tables = make_tables(variant.template, rng, profile=agency.profile, scale=scale, decimal_fees=variant.decimal_fees)
     broken: Broken | None = None
@@ -82,14 +113,14 @@ def generate_report(variant: Variant, rng_seed: int) -> Generated:
     damage = _choose_damage(variant, tables, broken, rng)
 
     published = narrative.publish_date(agency, year, rng)
-    index = narrative.index_number(year, rng) if variant.portal_header else None
+    index = narrative.index_number(year, rng, agency.region_code) if variant.portal_header else None
     portal = narrative.portal_lines(agency, index, published, rng) if index else ((), ())
     signed = published - dt.timedelta(days=rng.randint(0, 3))
     cn_date = variant.encoding != "big5" and rng.random() < 0.15  # 〇 is not in Big5
     signature = narrative.signature_lines(agency, signed, rng, cn_date) if variant.footer else ()
     page_number = narrative.page_number_line(rng) if variant.footer and variant.layout != HTML else None
     site = narrative.site_name(agency)
-    words = Words(agency, agency_name, year, portal, signature, page_number, site, published=published)
+    words = Words(agency, agency_name, year, portal, signature, page_number, site, published, contact)
 
     document = compose(variant, words, tables, damage, rng)
     script = (variant.script, variant.slips, variant.encoding)
@@ -112,6 +143,9 @@ def generate_report(variant: Variant, rng_seed: int) -> Generated:
         "agency": agency_name,
         "agency_as_written": to_script(agency_name, *script),
         "agency_full_name": agency.full_name,
+        # what resolving the printed name must give (see agencies.py: the key contract)
+        "agency_resolved": agency.expected(),
+        "agency_findings": ["agency_name_corrected"] if printed.slipped else [],
         "report_year": year,
         "published_on": published_on.isoformat() if published_on else None,
         "index_number": index,
