@@ -10,6 +10,13 @@ or a special zone (`seeds/special_zones.csv`). What the name leaves open (a bare
 `市科委` with no city, a district name two cities share) the report's own text settles: the title,
 the signature, the publisher line, the divisions the narrative names.
 
+Doubt is said, never hidden. A slipped character the look-alike list knows
+(`seeds/lookalike_characters.csv`: 沐 for 沭) is corrected on the name alone; any other
+one-character slip only where the text names the place or its city. A division's name from
+before the report's year reads as the division that replaced it (澄江县 → 澄江市). Each
+correction is an `agency_name_corrected` warning saying what was read as what; a name that
+settles nothing is `agency_unresolved`, naming its best candidate and why it was not taken.
+
 The key is stable across years and spellings: `ag_<region code>_<department slug>` (科委 and
 科学技术委员会 share the slug `science_technology`), a township adding its own part. A name that
 resolves to no region still gets a key of its own, with a finding naming the best candidate.
