@@ -30,6 +30,7 @@ from functools import cache
 from random import Random
 
 from pipelines import paths
+from pipelines.extract.normalize import to_simplified
 from pipelines.reference.regions import COUNTY, PREFECTURE, PROVINCE, RegionRecord, load_regions
 
 # Value profiles: which parts of the tables are busy for this kind of agency.
@@ -217,7 +218,12 @@ def _tables() -> _Tables:
             for row in csv.DictReader(handle)
         )
     with (seeds / "lookalike_characters.csv").open(encoding="utf-8") as handle:
-        lookalikes = tuple((row["printed"], row["intended"]) for row in csv.DictReader(handle))
+        # a Traditional form (鄆 for 郓) is no slip in a Simplified report: the reader folds it back
+        lookalikes = tuple(
+            (row["printed"], row["intended"])
+            for row in csv.DictReader(handle)
+            if to_simplified(row["printed"]) == row["printed"]
+        )
     names = frozenset(r.name for records in by_code.values() for r in records)
     return _Tables(dict(by_code), names, dict(departments), zones, lookalikes)
 
