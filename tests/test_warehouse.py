@@ -58,7 +58,18 @@ def test_dim_agency_has_the_five_agencies_with_regions(seeds_db: Path) -> None:
             True,
         ),
         *[
-            (f"ag_{code}_{slug}", name, code, "county", "department", slug, f"ag_{code}_government", "杭州市", "浙江省", True)
+            (
+                f"ag_{code}_{slug}",
+                name,
+                code,
+                "county",
+                "department",
+                slug,
+                f"ag_{code}_government",
+                "杭州市",
+                "浙江省",
+                True,
+            )
             for code, slug, name in [
                 ("330110", "commerce", "杭州市余杭区商务局"),
                 ("330110", "economy_it", "杭州市余杭区经济和信息化局"),
@@ -202,8 +213,8 @@ def test_every_model_column_is_documented(seeds_db: Path) -> None:
 @pytest.fixture(scope="module")
 def broken_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The seeds, with one cell of 002 changed (new_received.natural_person 4 → 5), a report by
-    an agency elsewhere in Hangzhou, one whose name no region fits, and a next-year report of 001's agency that carries over a
-    request its previous year did not carry forward."""
+    an agency elsewhere in Hangzhou, one by an agency whose name no region fits, and a next-year
+    report of 001's agency that carries over a request its previous year did not carry forward."""
     root = tmp_path_factory.mktemp("broken")
     raw = root / "raw"
     shutil.copytree(RAW, raw)

@@ -60,12 +60,30 @@ governments as (
     where region.province_code not in ('710000', '810000', '820000')
 ),
 
+-- The government a township's or a zone's agency belongs to, where none of its own reports is
+-- loaded: the township's government (or street office), the zone's administration.
+referenced as (
+    select
+        government_key as agency_key,
+        min(government_name) as agency_name,
+        min(region_code) as region_code,
+        min(level) as level,
+        case when right(government_key, 15) = '_administration' then 'special_zone' else 'government' end as kind
+    from named
+    where government_key is not null
+        and government_key not in (select agency_key from named)
+        and government_key not in (select agency_key from governments)
+    group by government_key
+),
+
 agencies as (
     select agency_key, agency_name, region_code, level, kind, government_key, government_name from named
     union all
     select agency_key, agency_name, region_code, level, kind, agency_key, agency_name
     from governments
     where agency_key not in (select agency_key from named)
+    union all
+    select agency_key, agency_name, region_code, level, kind, agency_key, agency_name from referenced
 ),
 
 report_span as (
