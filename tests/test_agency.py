@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.extract.agency import clean_name, resolve
+from pipelines.extract.agency import clean_name, resolve, simplified
 
 TABLE = Path(__file__).parent / "fixtures" / "agency_names.csv"
 ROWS = list(csv.DictReader(TABLE.open(encoding="utf-8")))
@@ -322,6 +322,21 @@ def test_context_settles_a_level_word_at_its_own_level() -> None:
     got = resolve("市科委", 2022, "上海市科学技术委员会")
     assert (got.agency_key, got.level) == ("ag_310000_science_technology", "province")
     assert "上海市" in _finding(got, "agency_from_context")
+
+
+def test_a_two_character_county_counts_only_after_its_city() -> None:
+    # 吉县 alone is too often part of other words (永吉县); after 临汾市 it is the county
+    assert resolve("县统计局", 2023, "临汾市吉县统计局").region_code == "141028"
+    alone = resolve("县统计局", 2023, "吉县统计局认真贯彻")
+    assert alone.agency_key.startswith("unresolved_")
+    assert "no division at its level" in alone.findings[0].message
+
+
+def test_simplified_keeps_characters_division_names_have() -> None:
+    # OpenCC's t2s turns 乾 into 干: 乾县 and 乾安县 must survive, 乾縣 becomes 乾县
+    assert simplified("咸阳市乾县人民政府") == "咸阳市乾县人民政府"
+    assert simplified("乾安縣人民政府") == "乾安县人民政府"
+    assert simplified("杭州市投資促進局") == "杭州市投资促进局"
 
 
 def test_context_settles_a_shared_district_by_its_city() -> None:

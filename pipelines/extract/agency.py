@@ -176,11 +176,27 @@ _DEPARTMENT_ENDINGS = ("局", "厅", "委员会", "委", "办公室", "办", "�
 _LEVEL_OPENINGS = ("省", "市", "区", "县", "州", "旗", "盟", "自治")
 
 
+@cache
+def _kept_characters() -> frozenset[str]:
+    """Characters of division names that OpenCC's t2s would change (乾 of 乾县 becomes 干): they
+    are Simplified already, and converting a name or text to Simplified must keep them."""
+    return frozenset(c for c in {c for r in reference().by_name for c in r} if to_simplified(c) != c)
+
+
+def simplified(text: str) -> str:
+    """`text` in Simplified, keeping the characters division names have as they are."""
+    out = to_simplified(text)
+    kept = _kept_characters()
+    if len(out) != len(text) or not any(c in kept for c in text):
+        return out
+    return "".join(a if a in kept else b for a, b in zip(text, out, strict=True))
+
+
 def clean_name(name: str) -> str:
     """The agency's name as compared: Simplified, NFKC, no spaces, no portal or Markdown
     noise (`# `, `标题：`, `发布机构：`, `**…**`, `【…】`), no trailing bracketed short form
     (`上海市科学技术委员会（上海市科委）`)."""
-    text = to_simplified(unicodedata.normalize("NFKC", name)).strip().strip(_WRAPPERS)
+    text = simplified(unicodedata.normalize("NFKC", name)).strip().strip(_WRAPPERS)
     text = _SPACE.sub("", _NOISE.sub("", text).strip(_WRAPPERS))
     return _BRACKETED.sub("", text) or text
 
@@ -378,16 +394,23 @@ _DIVISION_END = re.compile(r"[省市区县州旗盟]")
 
 
 def mentions(ref: Reference, text: str, year: int | None) -> Counter[str]:
-    """How often the text names each division (full names of three characters or more)."""
+    """How often the text names each division: by a full name of three characters or more, or
+    by a two-character one (吉县, 临县, 郊区) right after the name of a division above it
+    (临汾市吉县), since alone those two characters are too often part of other words."""
     counts: Counter[str] = Counter()
     for m in _DIVISION_END.finditer(text):
         end = m.end()
-        for size in range(3, min(ref.longest, end) + 1):
+        for size in range(2, min(ref.longest, end) + 1):
             name = text[end - size : end]
             for region in ref.by_name.get(name, ()):
-                if region.valid_in(year):
+                if region.valid_in(year) and (size > 2 or _after_its_parent(ref, region, text, end - size, year)):
                     counts[region.region_code] += 1
     return counts
+
+
+def _after_its_parent(ref: Reference, region: Region, text: str, start: int, year: int | None) -> bool:
+    above = _ancestors(ref, region, year)[1:]
+    return any(a.name and text.endswith(a.name, 0, start) for a in above)
 
 
 def _by_context(ref: Reference, readings: list[_Reading], counts: Counter[str], year: int | None) -> list[_Reading]:
@@ -515,7 +538,7 @@ def resolve(printed: str | None, year: int | None = None, context: str = "") -> 
 
     def counts() -> Counter[str]:  # the divisions the text names, counted once and only if needed
         if not counted:
-            counted.append(mentions(ref, to_simplified(context), year))
+            counted.append(mentions(ref, simplified(context), year))
         return counted[0]
 
     # a special zone the list knows, before any division
@@ -532,10 +555,10 @@ def resolve(printed: str | None, year: int | None = None, context: str = "") -> 
             return resolution
     if not readings:  # a slipped character
         readings, rejected_slips = _slip_readings(ref, name, year, counts())
-    if not readings and not rejected_slips:  # no division in the name: a level word (`市科委`) or a bare department
+    if not readings:  # no division in the name: a level word (`市科委`, `区城市管理局`) or a bare department
         level_word = next((w for w in sorted(_LEVEL_WORDS, key=len, reverse=True) if name.startswith(w)), "")
         department, _ = _department(ref, name[len(level_word) :])
-        if department is not None:
+        if department is not None and (level_word or not rejected_slips):
             regions = _context_regions(ref, counts(), _LEVEL_WORDS.get(level_word), year)
             if len(regions) == 1:
                 chain = tuple(reversed(_ancestors(ref, regions[0], year)))
@@ -544,12 +567,13 @@ def resolve(printed: str | None, year: int | None = None, context: str = "") -> 
                 message = f"'{printed}' names no place; the report's text names {place} most: {resolution.agency_name}"
                 resolution.findings.append(Finding("agency_from_context", message))
                 return resolution
-            why = (
-                f"the text names {', '.join(r.name for r in regions[:4])} equally often"
-                if regions
-                else "the text names no division at its level"
-            )
-            return _unresolved(printed, name, f"it names no place and {why}")
+            if not rejected_slips:
+                why = (
+                    f"the text names {', '.join(r.name for r in regions[:4])} equally often"
+                    if regions
+                    else "the text names no division at its level"
+                )
+                return _unresolved(printed, name, f"it names no place and {why}")
     if not readings and rejected_slips:
         best = rejected_slips[0]
         candidate = _finish(ref, best, year).agency_name
@@ -568,6 +592,10 @@ def resolve(printed: str | None, year: int | None = None, context: str = "") -> 
     best_rank = min(r.rank for r in readings)
     readings = [r for r in readings if r.rank == best_rank]
     finished = {(_finish(ref, r, year).agency_key): r for r in readings}
+    if len(finished) > 1 and year is not None:  # a division recoded that year under its name: the new code
+        at_end = {k: r for k, r in finished.items() if all(x.valid_to is None or x.valid_to > year for x in r.regions)}
+        finished = at_end or finished
+        readings = list(finished.values())
     if len(finished) > 1:
         by_text = _by_context(ref, list(finished.values()), counts(), year)
         readings = _outermost(ref, by_text, year)
