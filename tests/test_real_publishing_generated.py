@@ -681,3 +681,29 @@ def test_every_real_publishing_variant_renders(variant: Variant, seed: int) -> N
     plain = variant.script == "simplified" and not variant.halfwidth_punctuation and not variant.missing_section_numbers
     if variant.layout == ARCHIVE_GLUED and plain:
         assert undecidable_glued(glued_rows(g.text, variant.template), variant.template) == g.truth["undecidable"]
+
+
+def test_archive_page_read_by_the_second_reader_keeps_its_metadata_findings() -> None:
+    """The first reader finds no template part in an archiver's glued page (`not_a_report`); the
+    second reading reads its tables, and the report's agency findings are its own again, once."""
+    generated = generate_report(Variant(layout=ARCHIVE_GLUED, agency_with_city=False), 662)
+    assert generated.truth["agency_findings"] == ["agency_name_corrected"]  # 嵊洒县 for 嵊泗县
+    report = parse_bytes(generated.data, generated.name)
+    codes = [f.code for f in report.findings]
+    assert "not_a_report" not in codes and report.tables()["requests"]
+    assert codes.count("agency_name_corrected") == 1
+    assert codes[: len(report.meta.findings)] == [f.code for f in report.meta.findings]
+    assert report.as_json()["agency_resolved"]["key"] == "ag_330922_civil_air_defense"
+    assert not differences(generated.truth, report.as_json())
+
+
+def test_metadata_findings_appear_once_whichever_reader_reads_the_tables() -> None:
+    rescued = 0
+    for layout in REAL_PUBLISHING_LAYOUTS:
+        for seed in (0, 1, 16, 24):  # archive_glued 16 and 24: agency_from_context
+            generated = generate_report(Variant(layout=layout, agency_with_city=False), seed)
+            report = parse_bytes(generated.data, generated.name)
+            codes = [f.code for f in report.findings]
+            assert [codes.count(f.code) for f in report.meta.findings] == [1] * len(report.meta.findings), layout
+            rescued += layout == ARCHIVE_GLUED and any(f.code.startswith("agency_") for f in report.meta.findings)
+    assert rescued == 2

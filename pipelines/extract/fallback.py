@@ -120,6 +120,20 @@ def merge(template: str, first_cells: pl.DataFrame, first_findings: pl.DataFrame
     return (second.template if switch_template else template), cells, findings, replaced
 
 
+def _metadata_findings(document, meta) -> list[Finding]:  # document: batch.Document, meta: Metadata
+    """The metadata findings (title, agency, year, dates) of a document the first reading took
+    for no report, which kept only `not_a_report`: the second reading found its tables, so they
+    are the report's again, their lines in the source file as every other finding's."""
+    line_map = document.line_map
+    out = []
+    for f in meta.findings:
+        line = f.line
+        if line_map and line is not None and 0 < line <= len(line_map):
+            line = line_map[line - 1]
+        out.append(Finding(f.code, f.message, line, f.table, f.row, f.column))
+    return out
+
+
 def second_reading(documents: Sequence, batch):  # -> batch.ParsedBatch
     """The batch with every incomplete report read again and merged (see the module's docstring)."""
     todo = needs_second_reading(batch.findings)
@@ -137,12 +151,16 @@ def second_reading(documents: Sequence, batch):  # -> batch.ParsedBatch
         second = align(layout_of(document), document.text, None)
         empty_cells = batch.cells.clear()
         empty_findings = batch.findings.clear()
+        first_findings = findings_by_doc.get((i,), empty_findings)
+        not_a_report = "not_a_report" in first_findings["code"].to_list()
         template, cells, findings, replaced = merge(
-            doc.template, cells_by_doc.get((i,), empty_cells), findings_by_doc.get((i,), empty_findings), second
+            doc.template, cells_by_doc.get((i,), empty_cells), first_findings, second
         )
         if not replaced:
             continue
         doc.template = template
+        if not_a_report:  # the first reading withheld the report's title, agency and date findings
+            findings[len(document.findings) : len(document.findings)] = _metadata_findings(document, doc.meta)
         found = inline_sections(document.text)  # headings inside lines (an archiver's body)
         on_lines, inside = headings.get(i, 0), len(found) - 1
         if (on_lines == 0 and inside >= 3) or (inside == len(SECTIONS) > on_lines):
