@@ -7,14 +7,18 @@ report does: `余杭区商务局` stays so (the warehouse resolves it to its ful
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from functools import cache
 
+from pipelines import paths
 from pipelines.extract.agency import Resolution, resolve
 from pipelines.extract.findings import Finding
 from pipelines.extract.lines import is_blank
 from pipelines.extract.normalize import fold, to_simplified
+from pipelines.reference.regions import load_regions
 
 _PORTAL_KEYS = (
     "索引号", "公开方式", "文号", "发文字号", "公开日期", "发布时间", "发布日期", "成文日期",
@@ -32,13 +36,19 @@ _DIVIDER = re.compile(r"^[=\-_*~]{3,}.*[=\-_*~]{3,}$|^正文$")
 _MAX_TITLE = 60  # characters: a longer line is a sentence, not a title
 _TITLE_TAIL = 12  # characters: the most a title's wrapped tail line holds (`度报告`, `年度报告`)
 # The agency as the narrative names it: `2025年，平潭综合实验区坚持…` (a page fragment with no
-# title). Pronouns (我市, 本机关) are not names.
-_NARRATIVE_AGENCY = re.compile(
-    r"(?:^|[。\s])(?:19|20)\d{2}\s*年度?[，,]\s*(?P<agency>[^\s，,。；;：:“”《》()（）]{3,30}?"
-    r"(?:人民政府办公厅|人民政府办公室|人民政府|管理委员会|管委会|委员会|办公厅|办公室|局|委|厅|中心|实验区|新区|开发区|区|市|县|旗|镇|乡|街道))"
-    r"(?=坚持|深入|认真|全面|紧紧|紧密|按照|围绕|在|以|持续|进一步|严格|积极|始终|聚焦)"
-)
-_PRONOUN = re.compile(r"^(?:我|本|全)")
+# title). The name ends as agency names end (`_agency_endings`) and a verb follows it; pronouns
+# (我市, 本机关, 全区) are not names.
+_NAME_CHAR = r"[^\s，,。；;：:“”《》()（）、的]"
+_NARRATIVE_OPENING = r"(?:^|[。\s])(?:19|20)\d{2}\s*年度?[，,]\s*"
+_NARRATIVE_VERB = r"(?=坚持|深入|认真|全面|紧紧|紧密|按照|围绕|在|以|持续|进一步|严格|积极|始终|聚焦)"
+# How agency names end besides the names and abbreviations of department_names.csv and
+# special_zones.csv: governments, offices, committees, divisions, institutions.
+_GENERIC_ENDINGS = (
+    "人民政府", "政府", "办公厅", "办公室", "办事处", "委员会", "管委会", "局", "委", "办", "厅", "署",
+    "中心", "馆", "院", "所", "站", "处", "实验区", "新区", "开发区", "合作区", "区", "市", "县", "旗",
+    "镇", "乡", "街道", "州", "盟",
+)  # fmt: skip
+_PRONOUN = re.compile(r"^(?:我|本|全)")  # 我市, 本机关, 全区; but 本溪市, 全椒县 are places
 _TITLE_MARK = re.compile(r"(?:政府信息公开|政务公开).{0,6}报告|年度报告")
 _YEAR_IN_TITLE = re.compile(r"^(?P<agency>.*?)(?:关于|關於)?(?P<year>(?:19|20)\d{2})年度?")
 _YEAR_FIRST = re.compile(
@@ -153,9 +163,9 @@ def read_metadata(lines: list[str], preamble_end: int, script_traditional: bool)
             meta.report_year = int(year.group("year")) if year else None
     if not meta.agency_as_written:
         _agency_elsewhere(lines, head, simple, meta)
-    if meta.agency_as_written:
-        meta.agency = to_simplified(meta.agency_as_written)
-    else:
+    if meta.agency_as_written and meta.agency is None:  # Simplified text stays as it is: t2s makes 乾县 干县
+        meta.agency = to_simplified(meta.agency_as_written) if script_traditional else meta.agency_as_written
+    elif not meta.agency_as_written:
         meta.findings.append(
             Finding("agency_not_found", "no title naming the agency before the first section", line=meta.title_line)
         )
@@ -180,7 +190,8 @@ def read_metadata(lines: list[str], preamble_end: int, script_traditional: bool)
 
     if meta.published_on is None:
         _signature_date(lines, meta)
-    meta.resolution = resolve(meta.agency, meta.report_year, _context(lines))
+    context = _context(lines)
+    meta.resolution = resolve(meta.agency, meta.report_year, to_simplified(context) if script_traditional else context)
     meta.findings += meta.resolution.findings
     return meta
 
@@ -196,12 +207,52 @@ def _context(lines: list[str]) -> str:
     return head + "\n" + tail
 
 
+@cache
+def _agency_endings() -> tuple[str, ...]:
+    """How an agency's name may end, read once: the generic endings, and the names and
+    abbreviations of departments and special zones (府办, 台办, 人防办, 研究室, 档案馆, 行署) that
+    end in none of them; longest first."""
+    seeds = paths.DBT_PROJECT_DIR / "seeds"
+    names = set(_GENERIC_ENDINGS)
+    for seed in ("department_names.csv", "special_zones.csv"):
+        with (seeds / seed).open(encoding="utf-8") as handle:
+            for row in csv.DictReader(handle):
+                names.update(n for n in (row["name"], *(row["forms"] or "").split("|")) if n)
+    # an ending another ending already ends covers nothing more: the verb after it anchors the name
+    kept = {n for n in names if not any(n != e and n.endswith(e) for e in names)}
+    return tuple(sorted(kept, key=lambda n: (-len(n), n)))
+
+
+@cache
+def _narrative_agency() -> re.Pattern[str]:
+    endings = "|".join(re.escape(e) for e in _agency_endings())
+    return re.compile(
+        rf"{_NARRATIVE_OPENING}(?P<agency>(?={_NAME_CHAR}{{3}}){_NAME_CHAR}{{0,30}}?(?:{endings})){_NARRATIVE_VERB}"
+    )
+
+
+@cache
+def _places_like_pronouns() -> tuple[str, ...]:
+    """Division names opening as a pronoun does (本溪市, 全椒县, 全州): names, not 本/全 + a level."""
+    return tuple(
+        name
+        for region in load_regions()
+        for name in (region.name, region.short_name)
+        if name and len(name) >= 2 and _PRONOUN.match(name)
+    )
+
+
+def _is_pronoun(name: str) -> bool:
+    return bool(_PRONOUN.match(name)) and not name.startswith(_places_like_pronouns())
+
+
 def _agency_elsewhere(lines: list[str], head: list[tuple[int, str, str]], simple, meta: Metadata) -> None:
     """With no title naming it, the agency a portal header names as publisher, or the one the
-    narrative names at its start (`2025年，平潭综合实验区坚持…`), with a finding saying so."""
-    for line, _raw, text in head:
-        if (m := _PUBLISHER_HEADER.search(text)) and not _PRONOUN.match(m.group("name")):
-            meta.agency_as_written = m.group("name")
+    narrative names at its start (`2025年，平潭综合实验区坚持…`), with a finding saying so. The
+    name is matched in Simplified; as written, it is the same characters of the line as printed."""
+    for line, raw, text in head:
+        if (m := _PUBLISHER_HEADER.search(text)) and not _is_pronoun(m.group("name")):
+            _take_agency(meta, raw, text, m, "name")
             meta.findings.append(
                 Finding("agency_from_text", f"agency '{m.group('name')}' taken from the page's publisher line", line)
             )
@@ -209,9 +260,10 @@ def _agency_elsewhere(lines: list[str], head: list[tuple[int, str, str]], simple
     for i, raw in enumerate(lines[:400]):
         if "年" not in raw:
             continue
-        for m in _NARRATIVE_AGENCY.finditer(simple(raw)):
-            if not _PRONOUN.match(m.group("agency")):
-                meta.agency_as_written = m.group("agency")
+        text = simple(raw)
+        for m in _narrative_agency().finditer(text):
+            if not _is_pronoun(m.group("agency")):
+                _take_agency(meta, fold(raw), text, m, "agency")
                 meta.findings.append(
                     Finding(
                         "agency_from_text",
@@ -220,6 +272,13 @@ def _agency_elsewhere(lines: list[str], head: list[tuple[int, str, str]], simple
                     )
                 )
                 return
+
+
+def _take_agency(meta: Metadata, raw: str, text: str, m: re.Match[str], group: str) -> None:
+    """The agency matched in `text` (the line in Simplified): that, and as written the same span
+    of `raw` (the line as printed) when the conversion kept the line's length."""
+    meta.agency = m.group(group)
+    meta.agency_as_written = raw[m.start(group) : m.end(group)] if len(raw) == len(text) else meta.agency
 
 
 def _statistics_period(lines: list[str], simple) -> tuple[int, int] | None:
