@@ -34,6 +34,9 @@ _PUBLISHER_HEADER = re.compile(r"(?:发布机构|发布单位|所属机构|发�
 _MARKDOWN_HEADING = re.compile(r"^#{1,6}\s*")
 _DIVIDER = re.compile(r"^[=\-_*~]{3,}.*[=\-_*~]{3,}$|^正文$")
 _MAX_TITLE = 60  # characters: a longer line is a sentence, not a title
+# ... unless it is one clause ending as a title ends: a long name with its full form in brackets,
+# `…地方志办公室(…地方志编纂委员会办公室)2020年政府信息公开工作年度报告`
+_LONG_TITLE = re.compile(r"^(?=.{61,120}$)[^，,。；;：:]+(?:政府信息公开|政务公开)工作年度报告$")
 _TITLE_TAIL = 12  # characters: the most a title's wrapped tail line holds (`度报告`, `年度报告`)
 # The agency as the narrative names it: `2025年，平潭综合实验区坚持…` (a page fragment with no
 # title). The name ends as agency names end (`_agency_endings`) and a verb follows it; pronouns
@@ -135,7 +138,11 @@ def read_metadata(lines: list[str], preamble_end: int, script_traditional: bool)
     head = [(i + 1, fold(raw), simple(raw)) for i, raw in enumerate(lines[: max(preamble_end, 1)])]
     head = [(line, _MARKDOWN_HEADING.sub("", raw), _MARKDOWN_HEADING.sub("", text)) for line, raw, text in head]
     head = [h for h in head if h[1] and not _DIVIDER.match(h[2])]
-    body_head = [h for h in head if not _PORTAL_LINE.match(h[2]) and len(h[2]) <= _MAX_TITLE and "。" not in h[2]]
+    body_head = [
+        h
+        for h in head
+        if not _PORTAL_LINE.match(h[2]) and (len(h[2]) <= _MAX_TITLE or _LONG_TITLE.match(h[2])) and "。" not in h[2]
+    ]
     titled = next(((line, m) for line, _raw, text in head if (m := _TITLE_HEADER.match(text))), None)
     if titled is not None:  # an archiver's `标题:` line names the title outright
         line, m = titled
