@@ -245,9 +245,9 @@ def _parses(ref: Reference, text: str, year: int | None, above: Region | None = 
     found: list[_Parse] = []
     for region, size, short in _prefixes(ref, text, above, year):
         deeper = _parses(ref, text[size:], year, region)
-        found += [_Parse((region, *p.regions), p.rest, None, p.shorts + short) for p in deeper] or [
-            _Parse((region,), text[size:], None, int(short))
-        ]
+        found += [_Parse((region, *p.regions), p.rest, None, p.shorts + short) for p in deeper]
+        # and the chain may stop here: 荆州市 + 公安局, not 荆州市 + 公安(县) + 局
+        found.append(_Parse((region,), text[size:], None, int(short)))
     return found
 
 
@@ -439,7 +439,9 @@ def _context_regions(ref: Reference, counts: Counter[str], level: str | None, ye
                 scored[code] = ((n, above), region)
         if scored:
             top = max(score for score, _ in scored.values())
-            return [region for score, region in scored.values() if score == top]
+            best = [region for score, region in scored.values() if score == top]
+            at_end = [r for r in best if year is None or r.valid_to is None or r.valid_to > year]
+            return at_end or best  # a division recoded that year under its name: the new code
     return []
 
 
