@@ -332,6 +332,12 @@ def test_a_two_character_county_counts_only_after_its_city() -> None:
     assert "no division at its level" in alone.findings[0].message
 
 
+def test_a_place_name_split_across_lines_still_counts() -> None:
+    # pdftotext wraps 塔城地区和布克赛尔蒙古自治县 at the page's width
+    got = resolve("县市场监督管理局", 2020, "请与塔城地区和布克赛尔蒙\n   古自治县市场监督管理局联系")
+    assert (got.agency_key, got.level) == ("ag_654226_market_regulation", "county")
+
+
 def test_simplified_keeps_characters_division_names_have() -> None:
     # OpenCC's t2s turns 乾 into 干: 乾县 and 乾安县 must survive, 乾縣 becomes 乾县
     assert simplified("咸阳市乾县人民政府") == "咸阳市乾县人民政府"

@@ -540,7 +540,9 @@ def resolve(printed: str | None, year: int | None = None, context: str = "") -> 
 
     def counts() -> Counter[str]:  # the divisions the text names, counted once and only if needed
         if not counted:
-            counted.append(mentions(ref, simplified(context), year))
+            counted.append(
+                mentions(ref, simplified(_SPACE.sub("", context)), year)
+            )  # 和布克赛尔蒙 / 古自治县 across a line
         return counted[0]
 
     # a special zone the list knows, before any division
