@@ -166,6 +166,8 @@ _LEVEL_WORDS = {
     "自治旗": COUNTY,
 }
 _TOWNSHIP = re.compile(r"^(?P<name>[^\s]{1,8}?(?:镇|乡|街道))(?P<rest>.*)$")
+# a level word inside a township's name with more after it (市末央区红光镇): not a township (市桥街道 is one)
+_CUT_DIVISION = re.compile(r"^.+[省市区县].{2,}(?:镇|乡|街道)$")
 _ZONE_WORDS = re.compile(
     r"^(?P<name>.*?(?:经济技术开发区|高新技术产业开发区|开发区|高新区|新区|综合实验区|实验区|示范区|试验区|保税区|合作区|园区))"
     r"(?P<rest>.*)$"
@@ -333,7 +335,10 @@ def _read_rest(ref: Reference, parse: _Parse) -> _Reading | None:
         return _Reading(parse.regions, None, None, ref.departments["人民政府"], *extra)
     if rest in ref.departments:
         return _Reading(parse.regions, None, None, ref.departments[rest], *extra)
-    if (m := _TOWNSHIP.match(rest)) and parse.regions and parse.regions[-1].level == COUNTY:
+    township = _TOWNSHIP.match(rest)
+    if township and _CUT_DIVISION.search(township["name"]):  # 市末央区红光镇: a division's name cut short
+        return None
+    if (m := township) and parse.regions and parse.regions[-1].level == COUNTY:
         inner = m["rest"]
         department = ref.departments["人民政府"] if inner in ("", "办事处", "人民政府") else _department(ref, inner)[0]
         if department is not None:
