@@ -273,6 +273,8 @@ def _slipped_prefixes(
             if name == piece:
                 continue
             listed = name[k] in ref.lookalikes.get(piece[k], ())
+            if not listed and piece[k] in _LEVEL_CHARACTERS:  # 市城市管理局 opens with a level word, not 丰城市
+                continue
             for region in ref.by_name[name]:
                 if region.valid_in(year) and _under(ref, region, above, year):
                     out.append((region, size, (piece, name), listed))
