@@ -24,7 +24,10 @@ CODES: dict[str, tuple[str, str]] = {
     "agency_not_found": (ERROR, "no agency could be read from the title"),
     "agency_from_text": (INFO, "no title names the agency; a publisher line or the narrative did"),
     "agency_from_context": (INFO, "the agency's name leaves its place open; the report's own text settled it"),
-    "agency_name_corrected": (WARNING, "a place in the agency's name is no division; read with one letter corrected"),
+    "agency_name_corrected": (
+        WARNING,
+        "a place in the agency's name is no division that year; read with one character corrected, or as its successor",
+    ),
     "agency_unresolved": (WARNING, "the agency resolves to no region; loaded under a key of its own"),
     "year_not_found": (ERROR, "no report year could be read from the title or the text"),
     "year_from_period": (INFO, "the title names no year; the statistics period gave it"),
