@@ -5,7 +5,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run ui extract docs test lint bench lock regions clean check-spark lock-spark
+.PHONY: install run ui extract docs test lint browser bench lock regions clean check-spark lock-spark
 
 install: $(STAMP)
 
@@ -31,7 +31,27 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: lint
+# The report site's tests open its pages in a real browser: Debian's Chromium (driven by Playwright
+# from the venv, never a downloaded browser) and CJK fonts so Chinese text renders in screenshots.
+# Installed only when missing; without root or apt-get it only says so and the browser tests skip.
+BROWSER_PKGS ?= chromium fonts-noto-cjk
+APT_INSTALL  := DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends
+
+browser:
+	@missing=; for p in $(BROWSER_PKGS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if ! command -v apt-get >/dev/null; then \
+	  echo "browser: no apt-get, not installing$$missing; the browser tests will be skipped" >&2; exit 0; fi; \
+	if [ "$$(id -u)" != 0 ]; then \
+	  echo "browser: not root, not installing$$missing; the browser tests will be skipped" \
+	       "(to run them: sudo $(APT_INSTALL)$$missing)" >&2; exit 0; fi; \
+	echo "browser: installing$$missing (apt-get)"; \
+	$(APT_INSTALL)$$missing >/dev/null 2>&1 \
+	  || { apt-get update -q >/dev/null && $(APT_INSTALL)$$missing >/dev/null; }
+
+test: lint browser
 	$(BIN)/pytest
 
 # 10k generated reports: cold, then after adding 1 and changing 1% (see README for 100k).
