@@ -7,6 +7,9 @@ from pathlib import Path
 
 import pytest
 
+# The report site's tests: the session's headless Chromium, and the pages a test opened closed after it.
+from browser import _close_pages, browser  # noqa: F401  (fixtures, see tests/browser.py)
+
 ROOT = Path(__file__).resolve().parents[1]
 RAW = ROOT / "data" / "raw"
 GOLDEN = Path(__file__).resolve().parent / "golden"
