@@ -87,12 +87,31 @@ def _build(args: argparse.Namespace) -> int:
     )
     print(f"warehouse published in {seconds:.1f} s -> {paths.WAREHOUSE_PATH}")
     print(f"marts as Parquet -> {paths.LAKE_DIR / 'marts'}")
+    if report.site:
+        print(f"report site built in {report.site.get('build_seconds', 0):.1f} s -> {report.site.get('path')}")
     print(
         'try: .venv/bin/python -c "import duckdb; '
         f"print(duckdb.connect('{paths.WAREHOUSE_PATH}', read_only=True).sql("
         "'select agency_name, report_year, requests_handled, share_granted_in_full_or_part "
         "from agency_year_summary order by 1, 2'))\""
     )
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from pipelines.site.build import SiteError, build_site
+
+    lake = None if args.no_lake else Path(args.lake)
+    try:
+        summary = build_site(Path(args.warehouse), Path(args.out), lake=lake)
+    except SiteError as exc:
+        print(f"disclosure report: {exc}", file=sys.stderr)
+        return 2
+    print(
+        f"{summary.reports} reports, {summary.agencies} agencies, {summary.checks_failed} failing checks: "
+        f"{summary.files} files, {summary.size_bytes / 1e6:.1f} MB in {summary.seconds:.1f} s"
+    )
+    print(f"report site -> {summary.path / 'index.html'}")
     return 0
 
 
@@ -139,7 +158,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     generate.set_defaults(run=run_generate)
 
     build = commands.add_parser(
-        "build", help="run the whole pipeline in-process: extract, dbt build, publish the warehouse"
+        "build", help="run the whole pipeline in-process: extract, dbt build, publish the warehouse, build the site"
     )
     build.add_argument(
         "--strict", action="store_true", help="fail the build when a report breaks rules R1-R4 (default: warn)"
@@ -149,6 +168,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--full-refresh", action="store_true", help="rebuild the warehouse from scratch (default: incremental)"
     )
     build.set_defaults(run=_build)
+
+    report = commands.add_parser(
+        "report", help="build the static report site (HTML, opens from file://) from the published warehouse"
+    )
+    report.add_argument("--out", default=str(paths.SITE_DIR), help="site folder (default: %(default)s)")
+    report.add_argument(
+        "--warehouse", default=str(paths.WAREHOUSE_PATH), help="published warehouse (default: %(default)s)"
+    )
+    report.add_argument(
+        "--lake", default=str(paths.LAKE_DIR), help="lake, for each cell's printed text (default: %(default)s)"
+    )
+    report.add_argument("--no-lake", action="store_true", help="use only the warehouse (cells' values, no text)")
+    report.set_defaults(run=_report)
 
     ui = commands.add_parser("ui", help="start the Dagster UI (dagster dev) on this project")
     ui.add_argument("--host", default="127.0.0.1")

@@ -24,6 +24,7 @@ from pipelines.warehouse import dbt_env, project_hash, start_build
 RAW_KEY = dg.AssetKey(["raw", "reports"])
 LAKE_KEYS = {name: dg.AssetKey(["lake", name]) for name in SCHEMAS}
 PUBLISHED_KEY = dg.AssetKey(["warehouse", "published"])
+SITE_KEY = dg.AssetKey(["site", "report"])
 _STALE_BUILD_SECONDS = 6 * 3600
 
 _LAKE_DESCRIPTIONS = {
@@ -166,6 +167,41 @@ def make_warehouse_assets(project: Any) -> tuple[dg.AssetsDefinition, dg.AssetsD
         )
 
     return warehouse_models, published_warehouse
+
+
+@dg.asset(
+    key=SITE_KEY,
+    deps=[PUBLISHED_KEY],
+    group_name="publish",
+    description="The static report site (data/site/index.html) built from the published warehouse.",
+)
+def report_site(context: dg.AssetExecutionContext, pipeline_paths: PipelinePaths) -> dg.MaterializeResult:
+    """Overview, quality and requests pages, and a viewer for every report and agency: `disclosure report`."""
+    from pipelines.site.build import SiteError, build_site
+
+    try:
+        summary = build_site(pipeline_paths.warehouse, pipeline_paths.site, lake=pipeline_paths.lake)
+    except SiteError as exc:
+        raise dg.Failure(description=str(exc)) from exc
+    index = summary.path / "index.html"
+    context.log.info(f"report site built in {summary.seconds:.1f} s -> {index}")
+    return dg.MaterializeResult(
+        metadata={
+            "site": dg.MetadataValue.md(
+                f"**Report site** `{index}`\n\n"
+                f"| reports | agencies | failing checks | files | MB | build seconds |\n|---|---|---|---|---|---|\n"
+                f"| {summary.reports} | {summary.agencies} | {summary.checks_failed} | {summary.files} | "
+                f"{summary.size_bytes / 1e6:.1f} | {summary.seconds:.1f} |"
+            ),
+            "path": dg.MetadataValue.path(str(index)),
+            "reports": summary.reports,
+            "agencies": summary.agencies,
+            "checks_failed": summary.checks_failed,
+            "files": summary.files,
+            "size_bytes": summary.size_bytes,
+            "build_seconds": round(summary.seconds, 2),
+        }
+    )
 
 
 def warehouse_metadata(path: os.PathLike[str]) -> dict[str, Any]:

@@ -34,6 +34,7 @@ class BuildReport:
     failed_steps: list[str] = field(default_factory=list)
     warehouse: dict[str, Any] = field(default_factory=dict)  # headline figures when published
     log_tail: list[str] = field(default_factory=list)  # the end of dbt's log (when not verbose)
+    site: dict[str, Any] = field(default_factory=dict)  # the report site's figures when built
 
 
 def run_build(
@@ -71,4 +72,8 @@ def run_build(
     report.log_tail = captured.getvalue().splitlines()[-30:]
     if result.success and pipeline_paths.warehouse.exists():
         report.warehouse = warehouse_metadata(pipeline_paths.warehouse)
+    for event in result.get_asset_materialization_events() if result.success else []:
+        materialization = event.event_specific_data.materialization  # StepMaterializationData
+        if materialization.asset_key.path == ["site", "report"]:
+            report.site = {key: getattr(value, "value", value) for key, value in materialization.metadata.items()}
     return report

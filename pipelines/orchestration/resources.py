@@ -16,6 +16,7 @@ class PipelinePaths(dg.ConfigurableResource):
     lake_dir: str = str(paths.LAKE_DIR)
     warehouse_path: str = str(paths.WAREHOUSE_PATH)
     build_dir: str = str(paths.BUILD_DIR)
+    site_dir: str = ""  # empty: data/site for the default warehouse, else a `site` folder beside the warehouse
 
     @property
     def raw(self) -> Path:
@@ -28,6 +29,14 @@ class PipelinePaths(dg.ConfigurableResource):
     @property
     def warehouse(self) -> Path:
         return Path(self.warehouse_path)
+
+    @property
+    def site(self) -> Path:
+        if self.site_dir:
+            return Path(self.site_dir)
+        if self.warehouse == paths.WAREHOUSE_PATH:
+            return paths.SITE_DIR
+        return self.warehouse.parent / "site"
 
     @property
     def marts(self) -> Path:

@@ -161,7 +161,8 @@ def _requests_context(con: Any) -> dict[str, Any]:
         if r["result"] not in [x["key"] for x in results]:
             results.append({"key": r["result"], "label": r["result_label"], "sort": r["sort_order"]})
         row = review.setdefault(
-            (r["year"], r["kind"]), {"year": r["year"], "kind": r["kind"], "kind_label": r["kind_label"], "by_result": {}}
+            (r["year"], r["kind"]),
+            {"year": r["year"], "kind": r["kind"], "kind_label": r["kind_label"], "by_result": {}},
         )
         row["by_result"][r["result"]] = r["cases"]
     results.sort(key=lambda x: x["sort"])
@@ -184,7 +185,11 @@ def _requests_context(con: Any) -> dict[str, Any]:
             "chart-review",
             "行政复议、行政诉讼（结果）",
             [f"{row['year']} {row['kind_label']}" for row in review.values()],
-            {x["label"]: [row["by_result"].get(x["key"]) for row in review.values()] for x in results if x["key"] != "total"},
+            {
+                x["label"]: [row["by_result"].get(x["key"]) for row in review.values()]
+                for x in results
+                if x["key"] != "total"
+            },
         ),
     }
     return {
@@ -253,7 +258,10 @@ def _build_into(folder: Path, warehouse: Path, lake: Path | None, summary: SiteS
                     {s: [r[s] for r in by_year] for s in ("ok", "partial", "rejected")},
                 ),
                 "by_level": charts.bars(
-                    "chart-agencies-by-level", "机关（按层级）", [r["label"] for r in by_level], [r["agencies"] for r in by_level]
+                    "chart-agencies-by-level",
+                    "机关（按层级）",
+                    [r["label"] for r in by_level],
+                    [r["agencies"] for r in by_level],
                 ),
                 "by_province": charts.bars(
                     "chart-agencies-by-province",
