@@ -80,7 +80,9 @@ def main() -> None:
     site = work / "site"
     for attempt in range(1, args.repeat + 1):
         summary = build_site(warehouse, site, lake=work / "lake")
-        print(f"site build {attempt}: {summary.seconds:.1f} s ({', '.join(f'{k} {v:.1f} s' for k, v in summary.stages)})")
+        print(
+            f"site build {attempt}: {summary.seconds:.1f} s ({', '.join(f'{k} {v:.1f} s' for k, v in summary.stages)})"
+        )
     files = _files(site)
     total = sum(p.stat().st_size for p in files)
     pages = [p for p in files if p.suffix == ".html"]

@@ -214,7 +214,10 @@ def _build_into(folder: Path, warehouse: Path, lake: Path | None, summary: SiteS
     t = time.perf_counter()
     con = queries.connect(warehouse)
     try:
-        built = con.execute("select max(built_at) from warehouse_build").fetchone()[0]
+        has_build_row = con.execute(
+            "select count(*) from information_schema.tables where table_name = 'warehouse_build'"
+        ).fetchone()[0]
+        built = con.execute("select max(built_at) from warehouse_build").fetchone()[0] if has_build_row else None
         common = {
             "built_at": datetime.now().strftime("%Y-%m-%d %H:%M"),
             "warehouse_name": warehouse.name,

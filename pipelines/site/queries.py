@@ -346,7 +346,10 @@ def _cells_source(con: duckdb.DuckDBPyConnection, lake: Path | None) -> str:
             f"(select report_id, table_key, row_key, column_key, value, line, text "
             f"from read_parquet('{path}', hive_partitioning = true))"
         )
-    flows = ", ".join(f"('{c}', {c})" for c in ("new_received", "carried_over", "total_handled", "carried_forward"))
+    flows = ", ".join(
+        f"{{'k': '{c}', 'v': {c}::double}}"
+        for c in ("new_received", "carried_over", "total_handled", "carried_forward")
+    )
     active = {
         "issued": "issued",
         "repealed": "repealed",
@@ -361,20 +364,21 @@ def _cells_source(con: duckdb.DuckDBPyConnection, lake: Path | None) -> str:
         "procurement_items": "procurement_items_2019",
         "procurement_amount": "procurement_amount_wan_yuan_2019",
     }
-    measures = ", ".join(f"('{k}', {v})" for k, v in active.items())
+    measures = ", ".join(f"{{'k': '{k}', 'v': {v}::double}}" for k, v in active.items())
     return f"""(
         select report_id, 'requests' as table_key, outcome_key as row_key, applicant_type_key as column_key,
                request_count::double as value, source_line as line, null::varchar as text
         from fct_request_outcomes
         union all
-        select report_id, 'requests', m.k, applicant_type_key, m.v::double, null, null
-        from fct_request_flow, (select unnest([{flows}]) as m)
+        select report_id, 'requests', m.k, applicant_type_key, m.v, null, null
+        from (select *, unnest([{flows}]) as m from fct_request_flow)
         union all
         select report_id, 'review_litigation', proceeding_key, result_key, case_count::double, source_line, null
         from fct_review_litigation
         union all
-        select report_id, 'active_disclosure', item_key, m.k, m.v::double, null, null
-        from fct_active_disclosure, (select unnest([{measures}]) as m)
+        select report_id, 'active_disclosure', item_key, m.k, m.v, null, null
+        from (select *, unnest([{measures}]) as m from fct_active_disclosure)
+        where m.v is not null  -- which measures an item prints is the lake's to say: a blank one shows as absent
     )"""
 
 
