@@ -104,14 +104,34 @@ def test_sensor_starts_a_run_only_when_the_folder_changes(tmp_path: Path) -> Non
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> PipelinePaths:
+def built_with_instance(tmp_path_factory: pytest.TempPathFactory) -> tuple[PipelinePaths, dg.DagsterInstance]:
     root = tmp_path_factory.mktemp("pipeline")
     raw = root / "raw"
     shutil.copytree(RAW, raw)
     paths = _paths(root, raw)
-    report = run_build(paths, instance=dg.DagsterInstance.ephemeral())
+    instance = dg.DagsterInstance.ephemeral()
+    report = run_build(paths, instance=instance)
     assert report.success, (report.failed_steps, report.log_tail)
-    return paths
+    return paths, instance
+
+
+@pytest.fixture(scope="module")
+def built(built_with_instance: tuple[PipelinePaths, dg.DagsterInstance]) -> PipelinePaths:
+    return built_with_instance[0]
+
+
+def test_the_report_site_is_built_and_its_path_and_figures_shown_in_dagster(
+    built_with_instance: tuple[PipelinePaths, dg.DagsterInstance],
+) -> None:
+    paths, instance = built_with_instance
+    index = paths.site / "index.html"
+    assert index.is_file()
+    event = instance.get_latest_materialization_event(dg.AssetKey(["site", "report"]))
+    assert event is not None and event.asset_materialization is not None
+    metadata = event.asset_materialization.metadata
+    markdown = metadata["site"].value
+    assert str(index) in markdown and "5" in markdown
+    assert metadata["reports"].value == 5
 
 
 def test_whole_graph_publishes_the_warehouse(built: PipelinePaths) -> None:
