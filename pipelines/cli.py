@@ -65,9 +65,15 @@ def _build(args: argparse.Namespace) -> int:
     if not report.success:
         for line in report.log_tail:
             print(line, file=sys.stderr)
+        only_site = bool(report.failed_steps) and all("site" in step for step in report.failed_steps)
+        left = (
+            "the warehouse was published; the previous report site was left as it was"
+            if only_site
+            else "the published warehouse was left as it was"
+        )
         print(
             f"disclosure build: FAILED at {', '.join(report.failed_steps) or 'an unknown step'} "
-            f"(run {report.run_id}); the published warehouse was left as it was",
+            f"(run {report.run_id}); {left}",
             file=sys.stderr,
         )
         return 1

@@ -191,6 +191,24 @@ def test_the_build_is_atomic(built: tuple[Path, Path, Path], monkeypatch: pytest
         build_site(site.parent / "missing.duckdb", site)
 
 
+def test_a_rebuild_swaps_the_site_in_one_step(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where renameat2 can exchange folders (Linux), the site's path never goes missing: no
+    rename moves the old site aside."""
+    out, built = tmp_path / "site", tmp_path / ".site-building"
+    out.mkdir()
+    (out / "index.html").write_text("old", encoding="utf-8")
+    built.mkdir()
+    (built / "index.html").write_text("new", encoding="utf-8")
+    if not site_build._exchange(tmp_path / "site", tmp_path / "site"):
+        pytest.skip("renameat2 RENAME_EXCHANGE is not available here")
+    renamed: list[tuple[str, str]] = []
+    monkeypatch.setattr(site_build.os, "rename", lambda a, b: renamed.append((str(a), str(b))))
+    site_build._swap_into_place(built, out)
+    assert renamed == []
+    assert (out / "index.html").read_text(encoding="utf-8") == "new"
+    assert not built.exists()  # the previous site, swapped out, removed
+
+
 def test_without_the_lake_the_viewer_has_the_warehouse_values(built: tuple[Path, Path, Path], tmp_path: Path) -> None:
     db, _, _ = built
     site = tmp_path / "site"

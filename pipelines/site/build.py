@@ -20,6 +20,7 @@ the previous site or the new one, never half of one.
 
 from __future__ import annotations
 
+import ctypes
 import json
 import os
 import shutil
@@ -388,8 +389,23 @@ def _build_into(folder: Path, warehouse: Path, lake: Path | None, summary: SiteS
         con.close()
 
 
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two folders in one step (Linux renameat2 RENAME_EXCHANGE); False where that is not available."""
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (AttributeError, OSError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    return renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0
+
+
 def _swap_into_place(built: Path, out: Path) -> None:
-    """Rename the built folder to `out`; the previous site, if any, is moved aside first, then removed."""
+    """Put the built folder at `out`. Where the system can, the new and the previous site swap in
+    one step, so a reader always finds a whole site; elsewhere the previous site is moved aside
+    first (for a moment there is none). The previous site is then removed."""
+    if out.exists() and _exchange(built, out):
+        shutil.rmtree(built, ignore_errors=True)  # now the previous site
+        return
     old = None
     if out.exists():
         old = out.with_name(f".{out.name}-old-{os.getpid()}-{time.monotonic_ns()}")
