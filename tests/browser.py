@@ -2,7 +2,7 @@
 
 `make browser` (a step of `make test`) installs Debian's `chromium` and `fonts-noto-cjk`; Playwright
 drives that binary (never `playwright install`, never a downloaded browser). A test asks for the
-session-scoped `browser` fixture (conftest.py re-exports it), then opens pages::
+module-scoped `browser` fixture (conftest.py re-exports it), then opens pages::
 
     def test_index(browser, site):
         r = open_page(site / "index.html")
@@ -137,7 +137,7 @@ def open_page(
     """
     browser = browser or _session["browser"]
     if browser is None:
-        raise RuntimeError("open_page needs the session browser: ask for the `browser` fixture")
+        raise RuntimeError("open_page needs the browser: ask for the `browser` fixture")
     url = to_url(path_or_url, query)
     context = browser.new_context(viewport=VIEWPORT, locale="zh-CN", timezone_id="Asia/Shanghai")
     _session["contexts"].append(context)
@@ -188,9 +188,10 @@ def screenshot(
     return result
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    """Debian's Chromium, headless, for the whole session; open_page uses it."""
+    """Debian's Chromium, headless, for one test module; open_page uses it. Not for the whole
+    session: Playwright's event loop, left running, upsets Dagster's in-process runs in later modules."""
     reason = unavailable_reason()
     if reason:
         pytest.skip(reason)
