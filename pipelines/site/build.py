@@ -109,6 +109,13 @@ def _write_shards(folder: Path, shards: Iterable[tuple[str, str]]) -> int:
     return count
 
 
+def _from_site_root(row: str) -> str:
+    """A coverage row's links, which point from agencies/, made to point from the site's root."""
+    return row.replace('href="view.html?key=', 'href="agencies/view.html?key=').replace(
+        'href="../reports/view.html?id=', 'href="reports/view.html?id='
+    )
+
+
 def _paginate(rows: list[tuple[int, str]], per_page: int) -> list[list[str]]:
     html = [row for _, row in rows]
     return [html[i : i + per_page] for i in range(0, len(html), per_page)] or [[]]
@@ -252,7 +259,7 @@ def _build_into(folder: Path, warehouse: Path, lake: Path | None, summary: SiteS
             by_level=by_level,
             by_province=by_province,
             years=years,
-            coverage_rows=[row for _, row in coverage[:30]],
+            coverage_rows=[_from_site_root(row) for _, row in coverage[:30]],
             agency_pages=len(agency_pages),
             charts_html={
                 "by_year": charts.stacked_bars(
@@ -275,14 +282,6 @@ def _build_into(folder: Path, warehouse: Path, lake: Path | None, summary: SiteS
                     horizontal=True,
                 ),
             },
-        )
-        # coverage rows link to the agency viewer relative to agencies/: fix them for the overview
-        index = folder / "index.html"
-        index.write_text(
-            index.read_text(encoding="utf-8")
-            .replace('href="view.html?key=', 'href="agencies/view.html?key=')
-            .replace('href="../reports/view.html?id=', 'href="reports/view.html?id='),
-            encoding="utf-8",
         )
         t = stage("overview", t)
 
