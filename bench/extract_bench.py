@@ -25,6 +25,7 @@ import time
 from pathlib import Path
 
 import polars as pl
+from reference import plain_read_seconds, ratio_line
 
 from pipelines.extract.corpus import extract
 from pipelines.generate.corpus import generate_corpus
@@ -55,7 +56,10 @@ def main() -> None:
         generate_corpus(args.reports, args.seed, raw, work / "truth", real_publishing=args.real_publishing)
         print(f"generated {args.reports} reports in {time.perf_counter() - started:.1f} s (not timed below)")
     seconds: list[float] = []
+    read_seconds: list[float] = []
     for _ in range(args.rounds):
+        files, read = plain_read_seconds(raw)
+        read_seconds.append(read)
         lake = work / "lake"
         shutil.rmtree(lake, ignore_errors=True)
         started = time.perf_counter()
@@ -67,6 +71,8 @@ def main() -> None:
     print(f"extract, cold: {wall:.1f} s median of {len(seconds)} ({summary.files / wall:,.0f} reports/s)")
     for stage, value in summary.seconds.items():
         print(f"  {stage}: {value:.1f} s (last round)")
+    print(ratio_line("parse", summary.seconds["parse"], files, read_seconds[-1]))
+    print(ratio_line("extract", wall, files, statistics.median(read_seconds)))
     print(f"reports by status: {summary.by_status}; cells {summary.cells:,}; findings {summary.findings:,}")
     print(f"reports read by the second reading (with its findings): {_second_readings(lake):,}")
     shutil.rmtree(work, ignore_errors=True)
