@@ -20,7 +20,7 @@ import shutil
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -60,7 +60,7 @@ class RawFolderError(Exception):
 
 @dataclass(frozen=True)
 class RawFile:
-    path: Path
+    path: str  # as the scan found it (not a Path: building 10^5 of them cost a second a scan)
     rel: str  # relative to the raw folder, with forward slashes
     size: int | None  # None when the file cannot be stat'ed (a dangling link)
     mtime_ns: int | None
@@ -108,7 +108,7 @@ def scan_raw(raw_dir: Path) -> list[RawFile]:
                     size, mtime = stat.st_size, stat.st_mtime_ns
                 except OSError:
                     size = mtime = None
-                found.append(RawFile(Path(entry.path), rel, size, mtime))
+                found.append(RawFile(entry.path, rel, size, mtime))
     return sorted(found, key=lambda raw: raw.rel)
 
 
@@ -129,7 +129,7 @@ def _printable_name(name: str) -> str:
 
 def raw_files(raw_dir: Path) -> list[Path]:
     """Every file under `raw_dir`, sorted (see `scan_raw`)."""
-    return [raw.path for raw in scan_raw(raw_dir)]
+    return [Path(raw.path) for raw in scan_raw(raw_dir)]
 
 
 def raw_fingerprint(raw_dir: Path) -> str:
@@ -151,9 +151,9 @@ def _source(raw: RawFile, report_id: str, sha: str, size: int) -> SourceFile:
     return SourceFile(report_id, raw.rel, sha, size, _modified(raw), raw.mtime_ns)
 
 
-def _hash_file(path: Path) -> str:
+def _hash_file(path: str) -> str:
     digest = hashlib.sha256()
-    with path.open("rb") as handle:
+    with open(path, "rb") as handle:
         while chunk := handle.read(1 << 20):
             digest.update(chunk)
     return digest.hexdigest()
@@ -181,7 +181,7 @@ def read_chunk(tasks: list[tuple[RawFile, str | None]]) -> ChunkResult:
                     report = Report(raw.rel, findings=[Finding("file_too_large", message)])
                     rejected.append((_source(raw, sha[:16], sha, raw.size), report))
                 continue
-            data = raw.path.read_bytes()
+            data = Path(raw.path).read_bytes()
         except OSError as exc:
             shas[raw.rel] = ""
             report_id = "unreadable-" + hashlib.sha256(raw.rel.encode()).hexdigest()[:16]
@@ -316,13 +316,28 @@ def extract(
     if full or manifest.is_empty() or (manifest["parser_version"] != PARSER_VERSION).any():
         _clear_lake(lake_dir)
         manifest = pl.DataFrame(schema=MANIFEST_SCHEMA)
-    known = {row["source_path"]: row for row in manifest.iter_rows(named=True)}
     by_rel = {raw.rel: raw for raw in scanned}
+    on_disk = pl.DataFrame(
+        {
+            "source_path": list(by_rel),
+            "size_bytes": [raw.size for raw in scanned],
+            "mtime_ns": [raw.mtime_ns for raw in scanned],
+        },
+        schema={name: MANIFEST_SCHEMA[name] for name in ("source_path", "size_bytes", "mtime_ns")},
+    )
+    # Set logic as joins, not a Python pass over 10^5 manifest rows: only the rows of files that
+    # changed, went, or share their bytes with another are ever looked at one by one.
+    stat_columns = ["source_path", "size_bytes", "mtime_ns"]
+    changed_rels = on_disk.join(manifest.select(stat_columns), on=stat_columns, how="anti", nulls_equal=True)
+    changed_rels = set(changed_rels["source_path"].to_list())
+    removed_rels = set(manifest.join(on_disk, on="source_path", how="anti")["source_path"].to_list())
+    prior_copies = set(manifest.filter(pl.col("report_id").str.contains("-dup", literal=True))["source_path"].to_list())
+    known = _rows_of(manifest, changed_rels | removed_rels | prior_copies)
     seconds = {"scan": time.perf_counter() - clock}
 
     # 1. read what changed on disk; parse what changed in its bytes; set the rows aside
     clock = time.perf_counter()
-    changed = [raw for raw in scanned if raw.rel not in known or _stat(known[raw.rel]) != (raw.size, raw.mtime_ns)]
+    changed = [raw for raw in scanned if raw.rel in changed_rels]
     tasks = [(raw, known[raw.rel]["sha256"] if raw.rel in known else None) for raw in changed]
     staging = _Staging(lake_dir)
     read_shas: dict[str, str] = {}
@@ -340,12 +355,14 @@ def extract(
 
         # 2. with every hash known, decide who is a report and who a copy
         clock = time.perf_counter()
-        shas = {raw.rel: read_shas.get(raw.rel, known.get(raw.rel, {}).get("sha256", "")) for raw in scanned}
+        shas = _shares_of_bytes(on_disk, manifest, read_shas, prior_copies)
+        known |= _rows_of(manifest, set(shas) - set(known))
         roles = _duplicate_roles(shas)
         staged = staging.all_reports()
         read_anew = set(staged["source_path"].to_list()) if staged is not None else set()
         copies, reparse = [], []
-        for raw in scanned:
+        for rel in sorted(shas):
+            raw = by_rel[rel]
             report_id, copy, first = roles.get(raw.rel, (None, 0, raw.rel))
             old = known.get(raw.rel)
             if copy and (raw.rel in read_anew or old is None or old["report_id"] != report_id):
@@ -366,22 +383,21 @@ def extract(
 
         # 3. what to drop, what to add, what only moved in time
         replaced = set(new_reports["source_path"].to_list()) if new_reports is not None else set()
-        current = set(by_rel)
-        removed = [row for rel, row in known.items() if rel not in current]
+        removed = [known[rel] for rel in sorted(removed_rels)]
         drop: dict[tuple[int | None, int], set[str]] = defaultdict(set)
         for row in removed + [known[rel] for rel in replaced if rel in known]:
             drop[(row[YEAR_COLUMN], bucket_of(row["report_id"]))].add(row["report_id"])
         touched: dict[tuple[int | None, int], dict[str, dt.datetime | None]] = defaultdict(dict)
-        for rel, row in known.items():
-            raw = by_rel.get(rel)
-            if raw is not None and rel not in replaced and _stat(row) != (raw.size, raw.mtime_ns):
-                touched[(row[YEAR_COLUMN], bucket_of(row["report_id"]))][row["report_id"]] = _modified(raw)
+        for rel in sorted(changed_rels - replaced):  # same bytes, new time: only the time is updated
+            row = known.get(rel)
+            if row is not None:
+                touched[(row[YEAR_COLUMN], bucket_of(row["report_id"]))][row["report_id"]] = _modified(by_rel[rel])
 
         # 4. rewrite the partitions touched, then the manifest (an unchanged folder writes nothing)
         written = _apply(lake_dir, staging, excluded, drop, touched)
     finally:
         staging.close()
-    new_manifest = _manifest(manifest, new_reports, by_rel, shas, removed, touched)
+    new_manifest = _manifest(manifest, new_reports, by_rel, shas | read_shas, removed, touched)
     if written or not (lake_dir / MANIFEST).exists() or not new_manifest.equals(manifest.sort("source_path")):
         write_manifest(new_manifest, lake_dir)
     seconds["write"] = time.perf_counter() - clock
@@ -389,8 +405,33 @@ def extract(
     return _summary(new_manifest, parsed, reused, len(removed), written, seconds)
 
 
-def _stat(entry: dict[str, object]) -> tuple[object, object]:
-    return entry["size_bytes"], entry["mtime_ns"]
+def _rows_of(manifest: pl.DataFrame, rels: set[str]) -> dict[str, dict]:
+    """The manifest rows of these files, by path."""
+    if not rels:
+        return {}
+    rows = manifest.filter(pl.col("source_path").is_in(list(rels))).iter_rows(named=True)
+    return {row["source_path"]: row for row in rows}
+
+
+def _shares_of_bytes(
+    on_disk: pl.DataFrame, manifest: pl.DataFrame, read_shas: dict[str, str], prior_copies: set[str]
+) -> dict[str, str]:
+    """path -> sha256 of every file whose role may have changed: those sharing their bytes with
+    another file now, and those that were copies before. Hashes are this run's where the file
+    was read, the manifest's otherwise."""
+    read = pl.DataFrame(
+        {"source_path": list(read_shas), "read": list(read_shas.values())},
+        schema={"source_path": pl.String, "read": pl.String},
+    )
+    current = (
+        on_disk.select("source_path")
+        .join(manifest.select("source_path", "sha256"), on="source_path", how="left")
+        .join(read, on="source_path", how="left")
+        .select("source_path", sha256=pl.coalesce("read", "sha256").fill_null(""))
+    )
+    shared = (pl.col("sha256") != "") & pl.col("sha256").is_duplicated()
+    wanted = current.filter(shared | pl.col("source_path").is_in(list(prior_copies)))
+    return dict(wanted.iter_rows())
 
 
 def _apply(
@@ -400,36 +441,40 @@ def _apply(
     drop: dict[tuple[int | None, int], set[str]],
     touched: dict[tuple[int | None, int], dict[str, dt.datetime | None]],
 ) -> list[Path]:
-    """Rewrite every partition that loses, gains or updates rows, one at a time."""
+    """Rewrite every partition that loses, gains or updates rows. Partitions are independent
+    and polars releases the GIL while it reads, merges and writes, so they go on threads."""
     partitions = set(drop) | set(touched) | staging.partitions()
     if not (lake_dir / "reports").exists():
         partitions.add((None, 0))  # the no-year partition always exists, so readers always find files
-    written: list[Path] = []
-    for year, bucket in sorted(partitions, key=lambda p: (p[0] is None, p[0] or 0, p[1])):
+    ordered = sorted(partitions, key=lambda p: (p[0] is None, p[0] or 0, p[1]))
+
+    def rewrite(partition: tuple[int | None, int]) -> list[Path]:
+        year, bucket = partition
         adding = staging.read("reports", year, bucket, excluded)
-        ids = drop.get((year, bucket), set()) | (set(adding["report_id"].to_list()) if adding is not None else set())
-        for table, schema in SCHEMAS.items():
-            old = read_partition(lake_dir, table, year, bucket)
+        ids = drop.get(partition, set()) | (set(adding["report_id"].to_list()) if adding is not None else set())
+        written = []
+        for table in SCHEMAS:
+            kept = read_partition(lake_dir, table, year, bucket)
             if ids:
-                old = old.filter(~pl.col("report_id").is_in(list(ids)))
-            if table == "reports" and touched.get((year, bucket)):
+                kept = kept.filter(~pl.col("report_id").is_in(list(ids)))
+            if table == "reports" and touched.get(partition):
                 times = pl.DataFrame(
-                    {"report_id": list(touched[(year, bucket)]), "touched": list(touched[(year, bucket)].values())},
+                    {"report_id": list(touched[partition]), "touched": list(touched[partition].values())},
                     schema={"report_id": pl.String, "touched": pl.Datetime("us", "UTC")},
                 )
-                old = (
-                    old.join(times, on="report_id", how="left", maintain_order="left")
+                kept = (
+                    kept.join(times, on="report_id", how="left", maintain_order="left")
                     .with_columns(pl.coalesce("touched", "file_modified_at").alias("file_modified_at"))
                     .drop("touched")
                 )
-            parts = [old.select(list(schema))]
             fresh = adding if table == "reports" else staging.read(table, year, bucket, excluded)
-            if fresh is not None:
-                parts.append(fresh.select(list(schema)))
-            path = write_partition(pl.concat(parts, how="vertical_relaxed"), lake_dir, table, year, bucket)
+            path = write_partition(kept, fresh, lake_dir, table, year, bucket)
             if path is not None:
                 written.append(path)
-    return written
+        return written
+
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        return [path for paths in pool.map(rewrite, ordered) for path in paths]
 
 
 def _manifest(

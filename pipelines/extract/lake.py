@@ -258,12 +258,22 @@ def read_partition(lake_dir: Path, table: str, year: int | None, bucket: int) ->
     return pl.DataFrame(schema=SCHEMAS[table])
 
 
-def write_partition(frame: pl.DataFrame, lake_dir: Path, table: str, year: int | None, bucket: int) -> Path | None:
-    """Write one partition of one table (sorted, without the partition columns). An emptied
-    partition is removed, except the no-year one of bucket 0, kept so readers always find a file."""
+def write_partition(
+    kept: pl.DataFrame, fresh: pl.DataFrame | None, lake_dir: Path, table: str, year: int | None, bucket: int
+) -> Path | None:
+    """Write one partition of one table: the rows `kept` from its file (sorted, as read) merged
+    with the `fresh` ones, in key order, without the partition columns. Merging two sorted runs
+    is linear; sorting a whole partition again cost half of a 1%-change run's writing at 100k
+    reports. An emptied partition is removed, except the no-year one of bucket 0, kept so
+    readers always find a file."""
     folder = partition_dir(lake_dir, table, year, bucket)
     path = folder / "part-0.parquet"
-    frame = frame.select(list(SCHEMAS[table])).sort(SORT_KEYS[table]).rechunk()
+    columns, keys = list(SCHEMAS[table]), SORT_KEYS[table]
+    frame = kept.select(columns).cast(SCHEMAS[table])
+    if fresh is not None and fresh.height:
+        fresh = fresh.select(columns).cast(SCHEMAS[table]).sort(keys)
+        frame = frame.merge_sorted(fresh, key=keys) if frame.height else fresh
+    frame = frame.rechunk()
     if frame.height == 0 and (year is not None or bucket != 0):
         path.unlink(missing_ok=True)
         for parent in (folder, folder.parent):
