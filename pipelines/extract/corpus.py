@@ -31,11 +31,9 @@ from tqdm import tqdm
 from pipelines.extract.batch import parse_documents
 from pipelines.extract.findings import Finding
 from pipelines.extract.lake import (
-    BUCKET_COLUMN,
     MANIFEST,
     MANIFEST_SCHEMA,
     PARSER_VERSION,
-    PATH_COLUMN,
     SCHEMAS,
     YEAR_COLUMN,
     SourceFile,
@@ -47,6 +45,7 @@ from pipelines.extract.lake import (
     write_partition,
 )
 from pipelines.extract.report import Report, document
+from pipelines.extract.staging import Staging, file_report_key
 
 # A report is a few hundred KB at most (a scanned PDF a few MB); a bigger file is not one.
 MAX_FILE_BYTES = 30 * 10**6
@@ -243,51 +242,6 @@ def _one_polars_thread_per_worker() -> Iterator[None]:
             os.environ["POLARS_MAX_THREADS"] = before
 
 
-def _key() -> pl.Expr:
-    """A row's file and report id: tells apart a file's parse from its copy row."""
-    return pl.concat_str(PATH_COLUMN, pl.lit("\0"), "report_id")
-
-
-class _Staging:
-    """New rows, set aside per partition as chunks arrive, in compact types (categorical keys
-    and ids): the rows of a whole corpus fit in memory, and each partition is assembled once."""
-
-    def __init__(self, lake_dir: Path) -> None:
-        self.reports: list[pl.DataFrame] = []
-        self.pieces: dict[tuple[str, int | None, int], list[pl.DataFrame]] = defaultdict(list)
-
-    def add(self, frames: dict[str, pl.DataFrame] | None) -> None:
-        if frames is None:
-            return
-        self.reports.append(frames["reports"])
-        for table, frame in frames.items():
-            compact = frame.with_columns(pl.col(c).cast(pl.Categorical) for c in _COMPACT if c in frame.columns)
-            for (year, bucket), part in compact.partition_by([YEAR_COLUMN, BUCKET_COLUMN], as_dict=True).items():
-                self.pieces[(table, year, int(bucket))].append(part)
-
-    def partitions(self) -> set[tuple[int | None, int]]:
-        return {(year, bucket) for _, year, bucket in self.pieces}
-
-    def read(self, table: str, year: int | None, bucket: int, excluded: list[str]) -> pl.DataFrame | None:
-        parts = self.pieces.get((table, year, bucket))
-        if not parts:
-            return None
-        frame = pl.concat(parts, how="vertical_relaxed").with_columns(
-            pl.col(c).cast(pl.String) for c in _COMPACT if c in parts[0].columns
-        )
-        return frame.filter(~_key().is_in(excluded)) if excluded else frame
-
-    def all_reports(self) -> pl.DataFrame | None:
-        return pl.concat(self.reports, how="vertical_relaxed") if self.reports else None
-
-    def close(self) -> None:
-        self.pieces.clear()
-
-
-# columns stored as categoricals while staged: ids, paths and keys repeat on every cell
-_COMPACT = ("report_id", PATH_COLUMN, "table_key", "row_key", "column_key", "code", "severity")
-
-
 def _duplicate_roles(shas: dict[str, str]) -> dict[str, tuple[str, int, str]]:
     """path -> (report_id, copy number, first path) for files sharing their bytes with another:
     the first path in sorted order is the report, the others copies (`-dup<n>`)."""
@@ -339,7 +293,7 @@ def extract(
     clock = time.perf_counter()
     changed = [raw for raw in scanned if raw.rel in changed_rels]
     tasks = [(raw, known[raw.rel]["sha256"] if raw.rel in known else None) for raw in changed]
-    staging = _Staging(lake_dir)
+    staging = Staging(lake_dir)
     read_shas: dict[str, str] = {}
     parsed = 0
 
@@ -373,7 +327,7 @@ def extract(
                 reparse.append((raw, None))  # was a copy, is now the report (the earlier file went)
         # a copy's parse (under the first file's id) gives way to its copy row
         excluded = [f"{src.source_path}\0{src.sha256[:16]}" for src, _ in copies]
-        staging.reports = [r.filter(~_key().is_in(excluded)) for r in staging.reports]
+        staging.reports = [r.filter(~file_report_key().is_in(excluded)) for r in staging.reports]
         staging.add(lake_frames(None, [], copies) if copies else None)
         if reparse:
             again = read_chunk(reparse)
@@ -436,13 +390,14 @@ def _shares_of_bytes(
 
 def _apply(
     lake_dir: Path,
-    staging: _Staging,
+    staging: Staging,
     excluded: list[str],
     drop: dict[tuple[int | None, int], set[str]],
     touched: dict[tuple[int | None, int], dict[str, dt.datetime | None]],
 ) -> list[Path]:
     """Rewrite every partition that loses, gains or updates rows. Partitions are independent
     and polars releases the GIL while it reads, merges and writes, so they go on threads."""
+    staging.seal()
     partitions = set(drop) | set(touched) | staging.partitions()
     if not (lake_dir / "reports").exists():
         partitions.add((None, 0))  # the no-year partition always exists, so readers always find files
