@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import polars as pl
@@ -30,6 +31,7 @@ from tqdm import tqdm
 
 from pipelines.extract.batch import parse_documents
 from pipelines.extract.findings import Finding
+from pipelines.extract.formats.cache import ConversionCache
 from pipelines.extract.lake import (
     MANIFEST,
     MANIFEST_SCHEMA,
@@ -51,6 +53,7 @@ from pipelines.extract.staging import Staging, file_report_key
 MAX_FILE_BYTES = 30 * 10**6
 CHUNK = 1000  # files parsed as one batch
 POOL_THRESHOLD = 2 * CHUNK  # below this many files to parse, a process pool costs more than it saves
+CACHE = "_cache"  # in the lake: conversions of PDFs by content hash (formats/cache.py)
 
 
 class RawFolderError(Exception):
@@ -165,8 +168,10 @@ class ChunkResult:
     parsed: int = 0
 
 
-def read_chunk(tasks: list[tuple[RawFile, str | None]]) -> ChunkResult:
-    """Hash a chunk of files and parse, as one batch, those whose bytes are not `known_sha`."""
+def read_chunk(tasks: list[tuple[RawFile, str | None]], cache_dir: Path | None = None) -> ChunkResult:
+    """Hash a chunk of files and parse, as one batch, those whose bytes are not `known_sha`
+    (PDFs read in an earlier run come from the conversion cache in `cache_dir`)."""
+    cache = ConversionCache(cache_dir)
     shas: dict[str, str] = {}
     documents, sources, rejected = [], [], []
     for raw, known_sha in tasks:
@@ -190,7 +195,7 @@ def read_chunk(tasks: list[tuple[RawFile, str | None]]) -> ChunkResult:
         sha = shas[raw.rel] = hashlib.sha256(data).hexdigest()
         if sha == known_sha:
             continue  # same bytes: nothing to parse
-        parsed = document(data, raw.rel)
+        parsed = document(data, raw.rel, sha, cache)
         if isinstance(parsed, Report):
             rejected.append((_source(raw, sha[:16], sha, len(data)), parsed))
         else:
@@ -203,15 +208,20 @@ def read_chunk(tasks: list[tuple[RawFile, str | None]]) -> ChunkResult:
 
 
 def _run_chunks(
-    tasks: list[tuple[RawFile, str | None]], workers: int, progress: bool | None, consume: Callable[[ChunkResult], None]
+    tasks: list[tuple[RawFile, str | None]],
+    workers: int,
+    progress: bool | None,
+    consume: Callable[[ChunkResult], None],
+    cache_dir: Path | None = None,
 ) -> None:
     """Read and parse the tasks in chunks (a pool of processes when there are many), handing
     each chunk's result to `consume` as it comes, so rows never pile up in memory."""
     chunks = [tasks[start : start + CHUNK] for start in range(0, len(tasks), CHUNK)]
     disable = None if progress is None else not progress
     bar = tqdm(total=len(tasks), desc="parse", unit="file", disable=disable)
+    read = partial(read_chunk, cache_dir=cache_dir)
     if workers <= 1 or len(tasks) < POOL_THRESHOLD:
-        results = map(read_chunk, chunks)
+        results = map(read, chunks)
         for chunk, result in zip(chunks, results, strict=True):
             consume(result)
             bar.update(len(chunk))
@@ -219,7 +229,7 @@ def _run_chunks(
         # spawn, not fork: the caller may be a threaded process (Dagster, a notebook)
         context = multiprocessing.get_context("spawn")
         with _one_polars_thread_per_worker(), ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            for chunk, result in zip(chunks, pool.map(read_chunk, chunks), strict=True):
+            for chunk, result in zip(chunks, pool.map(read, chunks), strict=True):
                 consume(result)
                 bar.update(len(chunk))
     bar.close()
@@ -304,7 +314,7 @@ def extract(
         staging.add(result.frames)
 
     try:
-        _run_chunks(tasks, workers or os.cpu_count() or 1, progress, consume)
+        _run_chunks(tasks, workers or os.cpu_count() or 1, progress, consume, lake_dir / CACHE)
         seconds["parse"] = time.perf_counter() - clock
 
         # 2. with every hash known, decide who is a report and who a copy
@@ -330,7 +340,7 @@ def extract(
         staging.reports = [r.filter(~file_report_key().is_in(excluded)) for r in staging.reports]
         staging.add(lake_frames(None, [], copies) if copies else None)
         if reparse:
-            again = read_chunk(reparse)
+            again = read_chunk(reparse, lake_dir / CACHE)
             parsed += again.parsed
             staging.add(again.frames)
         new_reports = staging.all_reports()

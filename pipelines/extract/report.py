@@ -15,6 +15,7 @@ import polars as pl
 from pipelines.extract.batch import Document, ParsedBatch, parse_documents
 from pipelines.extract.findings import Finding, status_of
 from pipelines.extract.formats import HTML, TEXT, convert
+from pipelines.extract.formats.cache import ConversionCache
 from pipelines.extract.metadata import Metadata
 from pipelines.extract.normalize import read_value
 from pipelines.extract.tables import ParsedCell
@@ -85,9 +86,10 @@ class Report:
         }
 
 
-def document(data: bytes, source: str) -> Document | Report:
-    """A file's bytes as a Document to parse, or, when they hold no text, the rejected Report."""
-    converted = convert(data)
+def document(data: bytes, source: str, sha256: str = "", cache: ConversionCache | None = None) -> Document | Report:
+    """A file's bytes as a Document to parse, or, when they hold no text, the rejected Report.
+    With a `cache` (and the bytes' `sha256`), a PDF read before is not read again."""
+    converted = cache.convert(data, sha256) if cache is not None and sha256 else convert(data)
     if converted.text is None:
         return Report(source, converted.format, converted.encoding, findings=list(converted.findings))
     return Document(
