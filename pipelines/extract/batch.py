@@ -181,10 +181,17 @@ def _ordered_cells(parsed: pl.DataFrame, docs: list[DocResult]) -> pl.DataFrame:
 
 def _to_source_lines(documents: Sequence[Document], batch: ParsedBatch) -> ParsedBatch:
     """Line numbers of converted documents (HTML) point into the source file, not the text."""
-    rows = [(i, n, source) for i, d in enumerate(documents) if d.line_map for n, source in enumerate(d.line_map, 1)]
-    if not rows:
+    mapped = [(i, d.line_map) for i, d in enumerate(documents) if d.line_map]
+    if not mapped:
         return batch
-    mapping = pl.DataFrame(rows, schema={"doc": pl.UInt32, "line": pl.Int32, "source_line": pl.Int32}, orient="row")
+    sizes = pl.Series([len(line_map) for _, line_map in mapped], dtype=pl.Int64)
+    mapping = pl.DataFrame(
+        {
+            "doc": pl.Series([i for i, _ in mapped], dtype=pl.UInt32).repeat_by(sizes).explode(),
+            "line": pl.int_ranges(1, sizes + 1, dtype=pl.Int32, eager=True).explode(),
+            "source_line": pl.Series([n for _, line_map in mapped for n in line_map], dtype=pl.Int32),
+        }
+    )
 
     def remap(frame: pl.DataFrame) -> pl.DataFrame:
         columns = frame.columns
