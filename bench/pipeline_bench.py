@@ -9,7 +9,9 @@ extraction (scan, parse, write), `dbt build` into a fresh file, and publishing (
 marts, atomic rename). Prints, per stage: wall seconds, reports per second, peak resident memory
 of the whole process tree (this process plus its extraction workers, sampled every 20 ms from
 /proc, so the figure is what the machine had to hold at once), and the size of what the stage
-wrote; and the dbt nodes that took longest. Every figure is measured, none assumed.
+wrote; and the dbt nodes that took longest. Beside the cold extraction it prints a reference
+timed in the same run: reading the same raw files and splitting their lines (bench/reference.py),
+with the ratio. Every figure is measured, none assumed.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from reference import plain_read_seconds, ratio_line
 
 from pipelines.extract.corpus import extract
 from pipelines.generate.corpus import generate_corpus
@@ -148,7 +152,10 @@ def main() -> None:
     )
 
     memory = PeakMemory()
+    files, read_seconds = plain_read_seconds(raw)  # the reference, timed just before the cold run
     rows, slowest = _run("cold", raw, work, args.reports, incremental_dbt=False, memory=memory)
+    cold_parse = next(seconds for name, seconds, *_ in rows if name == "cold:   parse")
+    cold_extract = next(seconds for name, seconds, *_ in rows if name.startswith("cold: extract"))
     dbt_nodes = {"cold": slowest}
 
     generate_corpus(1, args.seed + 1, work / "one", work / "one-truth")
@@ -180,6 +187,9 @@ def main() -> None:
         output_text = f"{output_mb:10.0f}" if output_mb is not None else ""
         print(f"{name:<52} {seconds:8.2f} {count / seconds if seconds else 0:10.0f} {peak_text} {output_text}")
     print(f"peak RSS of the whole run (process tree): {memory.overall / 1e6:.0f} MB")
+    print(f"reference: a plain read of the {files} raw files (read, decode, split lines) took {read_seconds:.2f} s")
+    print(ratio_line("cold parse", cold_parse, files, read_seconds))
+    print(ratio_line("cold extract", cold_extract, files, read_seconds))
     for label, nodes in dbt_nodes.items():
         print(f"slowest dbt nodes, {label}: " + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in nodes))
     lake, marts, warehouse = _size(work / "lake"), _size(work / "lake" / "marts"), _size(work / "warehouse.duckdb")
