@@ -22,7 +22,7 @@ from pipelines.extract.lake import BUCKET_COLUMN, PATH_COLUMN, YEAR_COLUMN
 
 # Rows held in memory before they are spilled (polars' estimate of the frames' size). Large
 # enough that a run of a few thousand reports never touches the disk, small against a worker's.
-SPILL_BYTES = 384 * 2**20
+SPILL_BYTES = 256 * 2**20
 _PREFIX = ".staging-"
 
 Partition = tuple[int | None, int]
@@ -59,41 +59,36 @@ class Staging:
             self._spill()
 
     def _spill(self) -> None:
+        """Write the buffer out, chunk by chunk (never concatenated: that held it twice over),
+        each chunk's rows of a partition one record batch."""
         self.folder.mkdir(parents=True, exist_ok=True)
         options = pa.ipc.IpcWriteOptions(compression="lz4")
-        for table, parts in self._partitioned().items():
+        while self._buffer:
+            table, frames = self._buffer.popitem()
+            schema = pl.concat([frame.clear() for frame in frames], how="vertical_relaxed").schema
             path = self.folder / f"{table}-{self.spills}.arrow"
             batch_no = 0
             with pa.OSFile(str(path), "wb") as sink:
                 writer = None
-                for partition, frame in parts.items():
-                    arrow = frame.to_arrow()
-                    writer = writer or pa.ipc.new_file(sink, arrow.schema, options=options)
-                    for batch in arrow.to_batches():
-                        writer.write_batch(batch)
-                        self._spilled[(table, partition)].append((path, batch_no))
-                        batch_no += 1
+                while frames:
+                    for partition, part in _split(frames.pop(0).cast(schema)).items():
+                        arrow = part.to_arrow()
+                        writer = writer or pa.ipc.new_file(sink, arrow.schema, options=options)
+                        for batch in arrow.to_batches():
+                            writer.write_batch(batch)
+                            self._spilled[(table, partition)].append((path, batch_no))
+                            batch_no += 1
                 if writer is not None:
                     writer.close()
         self.spills += 1
-        self._buffer.clear()
         self._buffered = 0
-
-    def _partitioned(self) -> dict[str, dict[Partition, pl.DataFrame]]:
-        """The buffered rows of each table, split by partition."""
-        split: dict[str, dict[Partition, pl.DataFrame]] = {}
-        for table, frames in self._buffer.items():
-            frame = pl.concat(frames, how="vertical_relaxed")
-            parts = frame.partition_by([YEAR_COLUMN, BUCKET_COLUMN], as_dict=True, maintain_order=True)
-            split[table] = {(year, int(bucket)): part for (year, bucket), part in parts.items()}
-        return split
 
     def seal(self) -> None:
         """No more rows: what is still buffered is split by partition in memory."""
-        for table, parts in self._partitioned().items():
-            for partition, frame in parts.items():
+        while self._buffer:
+            table, frames = self._buffer.popitem()
+            for partition, frame in _split(pl.concat(frames, how="vertical_relaxed")).items():
                 self._memory[(table, partition)] = frame
-        self._buffer.clear()
         self._buffered = 0
 
     def partitions(self) -> set[Partition]:
@@ -122,6 +117,11 @@ class Staging:
         self._memory.clear()
         self._spilled.clear()
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _split(frame: pl.DataFrame) -> dict[Partition, pl.DataFrame]:
+    parts = frame.partition_by([YEAR_COLUMN, BUCKET_COLUMN], as_dict=True, maintain_order=True)
+    return {(year, int(bucket)): part for (year, bucket), part in parts.items()}
 
 
 def _remove_stale(lake_dir: Path) -> None:
