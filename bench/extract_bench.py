@@ -3,6 +3,7 @@
     python bench/extract_bench.py --reports 10000                      # classic layouts
     python bench/extract_bench.py --reports 2000 --real-publishing     # with the real-publishing ones
     python bench/extract_bench.py --raw /path/to/raw --rounds 3        # an existing folder
+    python bench/extract_bench.py --reports 3000 --real-publishing --paths   # each reading path apart
 
 Generates a corpus with the synthetic generator (not timed; truth files kept apart), then runs
 `extract` cold into a throwaway lake `--rounds` times and prints the median: wall seconds,
@@ -17,6 +18,7 @@ second reading. To compare two versions of the code, run this script with each o
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import shutil
 import statistics
@@ -30,13 +32,45 @@ from reference import plain_read_seconds, ratio_line
 from pipelines.extract.corpus import extract
 from pipelines.generate.corpus import generate_corpus
 
+_SECOND_READING_CODES = (
+    "row_placed_by_order",
+    "cells_split_by_rules",
+    "values_reordered",
+    "cell_ambiguous",
+    "values_unplaced",
+)
 
-def _second_readings(lake: Path) -> int:
-    """Reports whose findings carry the second reading's own codes (a proxy: a report read in
+
+def _second_readings(lake: Path) -> set[str]:
+    """Files whose findings carry the second reading's own codes (a proxy: a report read in
     full by it without any such finding is not counted)."""
-    codes = ("row_placed_by_order", "cells_split_by_rules", "values_reordered", "cell_ambiguous", "values_unplaced")
     findings = pl.read_parquet(lake / "report_findings", hive_partitioning=True)
-    return findings.filter(pl.col("code").is_in(codes))["report_id"].n_unique()
+    ids = findings.filter(pl.col("code").is_in(_SECOND_READING_CODES))["report_id"].unique()
+    reports = pl.read_parquet(lake / "reports", hive_partitioning=True)
+    return set(reports.filter(pl.col("report_id").is_in(ids.implode()))["source_path"].to_list())
+
+
+def _time_paths(raw: Path, hard: set[str], work: Path) -> None:
+    """Extract the reports the fast reader reads alone apart from those that took the second
+    reading, each cold, so that each path's rate is seen on its own."""
+    for name, wanted in (("fast path", lambda rel: rel not in hard), ("second reading", lambda rel: rel in hard)):
+        folder, lake = work / f"raw-{name}", work / f"lake-{name}"
+        folder.mkdir()
+        files = [p for p in raw.rglob("*") if p.is_file() and wanted(p.relative_to(raw).as_posix())]
+        for path in files:
+            target = folder / path.relative_to(raw)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.link(path, target)
+        if not files:
+            print(f"{name}: no reports")
+            continue
+        started = time.perf_counter()
+        summary = extract(folder, lake, progress=False, full=True)
+        seconds = time.perf_counter() - started
+        print(
+            f"{name}: {len(files):,} reports in {seconds:.1f} s ({len(files) / seconds:,.0f} reports/s; "
+            f"parse {summary.seconds['parse']:.1f} s)"
+        )
 
 
 def main() -> None:
@@ -46,6 +80,7 @@ def main() -> None:
     parser.add_argument("--real-publishing", action="store_true", help="sample the real-publishing layouts too")
     parser.add_argument("--raw", type=Path, help="an existing raw folder instead of a generated one")
     parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument("--paths", action="store_true", help="then time the fast path and the second reading apart")
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="disclosure-extract-bench-"))
@@ -74,7 +109,10 @@ def main() -> None:
     print(ratio_line("parse", summary.seconds["parse"], files, read_seconds[-1]))
     print(ratio_line("extract", wall, files, statistics.median(read_seconds)))
     print(f"reports by status: {summary.by_status}; cells {summary.cells:,}; findings {summary.findings:,}")
-    print(f"reports read by the second reading (with its findings): {_second_readings(lake):,}")
+    hard = _second_readings(lake)
+    print(f"reports read by the second reading (with its findings): {len(hard):,}")
+    if args.paths:
+        _time_paths(raw, hard, work)
     shutil.rmtree(work, ignore_errors=True)
 
 
