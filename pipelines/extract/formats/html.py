@@ -3,11 +3,19 @@
 Parsed with lxml's HTML parser. Each table row becomes a block of tab-started cells, exactly
 what Word's text export gives, so a `rowspan` group label appears once and a `<br>` inside a
 cell continues the cell. Every text line keeps the source line of the element it came from.
+
+The page is read in C: one XSLT pass (libxslt) writes each text unit (a cell, a row, a block's
+text, the text between blocks) with its source line, and Python only strips and joins the
+units. The Python walk over the tree (`_walk`, `_layout_walk`) is the reference, and is still
+taken for the few pages the XSLT pass cannot read exactly as it does (see `_walk_needed`).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from itertools import compress
+from operator import add
 
 from lxml import etree
 
@@ -108,6 +116,147 @@ def _walk(element: etree._Element, out: _Writer) -> None:
             out.add(_SPACES.sub(" ", child.tail).strip(), child.sourceline)
 
 
+# --- the fast path: the units in one XSLT pass, in C --------------------------------------------
+#
+# The stylesheet reads the tree exactly as `_walk`/`_layout_walk` do, without changing it: text in
+# `_SKIP` elements is left out, a `<br>` ends a line and a block starts and ends one (where
+# `_mark_breaks` puts its newlines). It writes a unit per thing the walk writes, as
+# `MARK line MARK kind MARK text`, the line being the element's source line (libxml2's own
+# `sourceline`, as `saxon:line-number()`; -1 where it has none), so that a split on MARK and three
+# list slices take the units apart. The kinds:
+#   B  an element without block children: its text (lines to strip; empty ones are dropped)
+#   L  text between blocks: a block's text, or a child's tail, up to the next element
+#   T  a table starts (for the layout's grid numbers)    R  a row    E  the table ends
+#   C  a cell: its text (in the layout, `rowspan SEP colspan SEP text`)
+# A table's rows are its `tr`s outside nested tables, as `_OWN_ROWS` finds them, in document order.
+_MARK, _SEP = "\ufdd0", "\ufdd1"  # Unicode noncharacters: for a program's internal use, never text
+_TAB, _BLANK = "\ufdd2", "\ufdd3"  # a cell's leading tab, a row's empty line (kept apart from text)
+
+
+def _stylesheet(layout: bool) -> etree.XSLT:
+    def unit(kind: str) -> str:
+        line = '<xsl:value-of select="saxon:line-number()"/>'
+        return f"<xsl:text>&#xFDD0;</xsl:text>{line}<xsl:text>&#xFDD0;{kind}&#xFDD0;</xsl:text>"
+
+    skip, block = "|".join(sorted(_SKIP)), "|".join(sorted(_BLOCK))
+    # `child.tag in _BLOCK` (a tag name never holds a space)
+    has_blocks = "*[contains(' " + " ".join(sorted(_BLOCK)) + " ', concat(' ', local-name(), ' '))]"
+    spans = (
+        '<xsl:value-of select="@rowspan"/><xsl:text>&#xFDD1;</xsl:text>'
+        '<xsl:value-of select="@colspan"/><xsl:text>&#xFDD1;</xsl:text>'
+    )
+    xslt = f"""<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
+        xmlns:saxon="http://icl.com/saxon" exclude-result-prefixes="saxon">
+    <xsl:output method="text" encoding="UTF-8"/>
+    <xsl:template match="/">
+      <xsl:choose>
+        <xsl:when test="*[1]/body"><xsl:apply-templates select="*[1]/body[1]" mode="walk"/></xsl:when>
+        <xsl:otherwise><xsl:apply-templates select="*[1]" mode="walk"/></xsl:otherwise>
+      </xsl:choose>
+    </xsl:template>
+
+    <xsl:template match="{skip}" mode="walk"/>
+    <xsl:template match="table" mode="walk">
+      {unit("T") if layout else ""}<xsl:apply-templates mode="rows"/>{unit("E")}{unit("L")}
+    </xsl:template>
+    <xsl:template match="*" mode="walk">
+      <xsl:choose>
+        <xsl:when test="{has_blocks}">{unit("L")}<xsl:apply-templates mode="walk"/></xsl:when>
+        <xsl:otherwise>{unit("B")}<xsl:apply-templates mode="text"/></xsl:otherwise>
+      </xsl:choose>
+      {unit("L")}
+    </xsl:template>
+
+    <xsl:template match="table|{skip}" mode="rows"/>
+    <xsl:template match="text()" mode="rows"/>
+    <xsl:template match="tr" mode="rows">
+      {unit("R")}<xsl:apply-templates mode="cells"/>
+      <xsl:if test=".//tr"><xsl:apply-templates mode="rows"/></xsl:if>
+    </xsl:template>
+    <xsl:template match="td|th" mode="cells">
+      {unit("C")}{spans if layout else ""}<xsl:apply-templates mode="text"/>
+    </xsl:template>
+    <xsl:template match="*|text()" mode="cells"/>
+
+    <xsl:template match="{skip}" mode="text"/>
+    <xsl:template match="{block}" mode="text">
+      <xsl:text>&#10;</xsl:text><xsl:apply-templates mode="text"/><xsl:text>&#10;</xsl:text>
+    </xsl:template>
+    <xsl:template match="br" mode="text"><xsl:apply-templates mode="text"/><xsl:text>&#10;</xsl:text></xsl:template>
+    </xsl:stylesheet>"""
+    # the stylesheet is ours and needs nothing outside the page: no files, no network, no regexes
+    return etree.XSLT(etree.XML(xslt), access_control=etree.XSLTAccessControl.DENY_ALL, regexp=False)
+
+
+_TEXT_UNITS = _stylesheet(layout=False)
+_LAYOUT_UNITS = _stylesheet(layout=True)
+# What the XSLT pass cannot read as the walk does. Text that lxml refuses (C0 controls, U+FFFE,
+# U+FFFF): `_mark_breaks` raises on it, and the walk must raise too. The marks themselves.
+# A character reference that could stand for either. More lines than libxml2 numbers exactly
+# (past 65534 lines, `sourceline` and `saxon:line-number()` disagree).
+_REFUSED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ufdd0-\ufdd3]")
+_REFUSED_REF = re.compile(
+    r"&#(?:[xX]0*(?:[0-9a-fA-F]{1,2}|[fF][dD][dD][0-3]|[fF]{3}[eEfF])(?![0-9a-fA-F])"
+    r"|0*(?:\d{1,2}|6497[6-9]|6553[45])(?!\d))"
+)
+_MAX_LINES = 65000
+
+
+def _walk_needed(text: str) -> bool:
+    """Whether the page must be read by the walk (the reference) rather than by the XSLT pass."""
+    if _REFUSED.search(text) or ("&#" in text and _REFUSED_REF.search(text)):
+        return True
+    return len(text) > _MAX_LINES and text.count("\n") + text.count("\r") > _MAX_LINES
+
+
+def _units(stylesheet: etree.XSLT, root: etree._Element, text: str) -> tuple[list[str], list[str], list[str]] | None:
+    """The page's units as (source lines, kinds, texts), None where the walk must read it."""
+    if _walk_needed(text):
+        return None
+    try:
+        units = str(stylesheet(root.getroottree())).split(_MARK)
+    except etree.XSLTError:
+        return None
+    return units[1::3], units[2::3], units[3::3]
+
+
+def _sources(lines: Iterable[str]) -> list[int]:
+    """The units' lines as `_Writer.add` keeps them: one libxml2 did not number takes the one before."""
+    sources = list(map(int, lines))
+    if sources and min(sources) <= 0:
+        last = 1
+        for i, line in enumerate(sources):
+            last = sources[i] = line if line > 0 else last
+    return sources
+
+
+_PREFIX = {"C": _TAB, "R": _BLANK, "E": _BLANK, "L": "", "B": ""}
+
+
+def _text_from_units(lines: list[str], kinds: list[str], raws: list[str]) -> tuple[str, tuple[int, ...]]:
+    """The units as `_walk` writes them: every text stripped, whitespace collapsed, empty lines
+    dropped except a row's and a cell's first. Done a list at a time (map, compress, join)."""
+    texts = list(map(add, map(_PREFIX.__getitem__, kinds), map(str.strip, raws)))
+    for i in [i for i, text in enumerate(texts) if "\n" in text]:
+        if kinds[i] == "L":
+            continue  # text between blocks is one line, as in `_walk`, even where it spans several
+        cell = [line for line in map(str.strip, raws[i].split("\n")) if line]
+        if kinds[i] == "C":
+            cell[:1] = [_TAB + cell[0]] if cell else [_TAB]
+        texts[i] = "\n".join(cell)
+        lines[i] = "\n".join([lines[i]] * len(cell))
+    kept = list(filter(None, texts))
+    if not kept:
+        return "", ()
+    sources = _sources("\n".join(compress(lines, texts)).split("\n"))
+    text = "\n".join(kept)
+    # stripping before collapsing spaces gives what collapsing and then stripping gives; most
+    # pages have nothing to collapse
+    if "  " in text or "\t" in text or "\r" in text or "\f" in text or "\v" in text:
+        text = _SPACES.sub(" ", text)
+    return text.replace(_TAB, "\t").replace(_BLANK, ""), tuple(sources)
+
+
 def html_to_text(data: bytes) -> Converted:
     text, encoding, findings = _decode(data)
     if text is None:
@@ -117,6 +266,10 @@ def html_to_text(data: bytes) -> Converted:
     root = etree.fromstring(text, _PARSER)
     if root is None:
         return Converted(None, HTML, encoding, findings=(Finding("not_text", "an HTML file with no content"),))
+    units = _units(_TEXT_UNITS, root, text)
+    if units is not None:
+        joined, sources = _text_from_units(*units)
+        return Converted(joined, HTML, encoding, sources, findings)
     _mark_breaks(root)
     out = _Writer()
     body = root.find("body")
@@ -184,6 +337,43 @@ def _loose_text(text: str | None, line: int, out: list[Line]) -> None:
             out.append(Line((Piece(piece, line),), line))
 
 
+def _split_lines(text: str) -> list[str]:
+    """`_text_lines` of a unit's text."""
+    return [line for line in (_SPACES.sub(" ", line).strip() for line in text.split("\n")) if line]
+
+
+def _layout_from_units(lines: list[str], kinds: list[str], raws: list[str]) -> Layout:
+    """The units as `_layout_walk` writes them: text lines, and tables as grids (see `_grid`)."""
+    out: list[Line] = []
+    grid, row, row_line, col = -1, -1, 1, 0
+    covered: dict[tuple[int, int], bool] = {}
+    pieces: list[Piece] = []
+    for line, kind, raw in zip(map(int, lines), kinds, raws, strict=True):
+        if kind == "C":
+            rowspan, colspan, raw = raw.split(_SEP, 2)
+            while covered.get((row, col)):
+                col += 1
+            rows, cols = _span(rowspan), _span(colspan)
+            text = "\n".join(_split_lines(raw))
+            pieces.append(Piece(text, line if line > 0 else row_line, col=col, x=float(col)))
+            for dr in range(rows):
+                for dc in range(cols):
+                    covered[(row + dr, col + dc)] = True
+            col += cols
+            continue
+        if pieces:  # a row ends where the next row or the table's end begins
+            out.append(Line(tuple(pieces), pieces[0].line, grid=grid, row=row))
+            pieces = []
+        if kind == "R":
+            row, row_line, col = row + 1, line if line > 0 else 1, 0
+        elif kind == "T":
+            grid, row, covered = grid + 1, -1, {}
+        elif kind == "L" or kind == "B":
+            line = line if line > 0 else 1
+            out.extend(Line((Piece(text, line),), line) for text in _split_lines(raw))
+    return tuple(out)
+
+
 def html_layout(data: bytes) -> Layout:
     """The page's layout: block text as lines, tables as grids (see `_grid`)."""
     text, _encoding, _findings = _decode(data)
@@ -193,6 +383,9 @@ def html_layout(data: bytes) -> Layout:
     root = etree.fromstring(text, _PARSER)
     if root is None:
         return ()
+    units = _units(_LAYOUT_UNITS, root, text)
+    if units is not None:
+        return _layout_from_units(*units)
     _mark_breaks(root)
     out: list[Line] = []
     body = root.find("body")
