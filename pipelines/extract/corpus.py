@@ -284,11 +284,11 @@ def extract(
         _clear_lake(lake_dir)
         manifest = pl.DataFrame(schema=MANIFEST_SCHEMA)
     by_rel = {raw.rel: raw for raw in scanned}
-    on_disk = pl.DataFrame(
-        scanned,
-        schema={"source_path": pl.String, "path": pl.String, "size_bytes": pl.Int64, "mtime_ns": pl.Int64},
+    on_disk = pl.DataFrame(  # without the paths: a name that is not UTF-8 keeps its raw bytes there
+        [(raw.rel, raw.size, raw.mtime_ns) for raw in scanned],
+        schema={"source_path": pl.String, "size_bytes": pl.Int64, "mtime_ns": pl.Int64},
         orient="row",
-    ).drop("path")
+    )
     # Set logic as joins, not a Python pass over 10^5 manifest rows: only the rows of files that
     # changed, went, or share their bytes with another are ever looked at one by one.
     stat_columns = ["source_path", "size_bytes", "mtime_ns"]
