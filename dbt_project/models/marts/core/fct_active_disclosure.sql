@@ -1,7 +1,7 @@
 -- Grain: report × disclosure item (table 2). Documents issued, repealed and in force; decisions
 -- taken; fees collected in 万元; and the 2019/2020 template's own measures (*_2019). A measure
 -- the item or the report's template does not have is null.
-{{ report_incremental_config() }}
+{{ report_incremental_config(reports_built='reports_to_build') }}
 
 with reports as (
     {{ reports_to_build() }}

@@ -1,22 +1,11 @@
 -- Grain: report × rule × scope. The template's arithmetic checked on every report (R1–R4) and,
 -- where an agency has consecutive years, across them (R5, R6). Rebuilt incrementally: for new
 -- or changed reports, and for reports whose previous year's edition changed.
-{{ report_incremental_config() }}
+{{ report_incremental_config(reports_built='reports_to_check') }}
 -- depends_on: {{ ref('int_report_predecessors') }}
 
 with changed as (
-    select to_build.report_id
-    from ({{ reports_to_build() }}) as to_build
-    {%- if is_incremental() %}
-    union
-    select resolved.report_id
-    from {{ ref('int_reports_resolved') }} as resolved
-    left join {{ ref('int_report_predecessors') }} as now using (report_id)
-    left join (
-        select report_id, max(compared_report_id) as compared_report_id from {{ this }} group by report_id
-    ) as built using (report_id)
-    where not resolved.is_rejected and now.compared_report_id is distinct from built.compared_report_id
-    {%- endif %}
+    {{ reports_to_check() }}
 ),
 
 checks as (

@@ -1,6 +1,6 @@
 -- Grain: report × applicant type. Requests received this year and carried over, handled and
 -- carried forward (the four flow rows of table 3).
-{{ report_incremental_config() }}
+{{ report_incremental_config(reports_built='reports_to_build') }}
 
 with reports as (
     {{ reports_to_build() }}

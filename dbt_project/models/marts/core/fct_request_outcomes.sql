@@ -1,6 +1,6 @@
 -- Grain: report × outcome (result row of table 3) × applicant type (its seven columns,
 -- `total` being the printed 总计). request_count is null where the report's cell is blank.
-{{ report_incremental_config() }}
+{{ report_incremental_config(reports_built='reports_to_build') }}
 
 with reports as (
     {{ reports_to_build() }}

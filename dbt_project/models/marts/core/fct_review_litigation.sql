@@ -1,6 +1,6 @@
 -- Grain: report × proceeding (复议 / 直接起诉 / 复议后起诉) × result (维持, 纠正, 其他, 尚未审结,
 -- and the printed 总计).
-{{ report_incremental_config() }}
+{{ report_incremental_config(reports_built='reports_to_build') }}
 
 with reports as (
     {{ reports_to_build() }}
