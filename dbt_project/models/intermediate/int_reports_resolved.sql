@@ -2,6 +2,10 @@
 -- (pipelines/extract/agency.py). An agency no region fits still loads, under its own key
 -- (unresolved_<md5>, with an `agency_unresolved` finding); a report naming no agency loads as
 -- `unidentified`. Rejected files have no agency.
+-- A table, not a view: nearly every model, and every incremental model's post-hook, reads it, and
+-- as a view each read would scan the lake's reports and rank the editions again.
+{{ config(materialized='table') }}
+
 with reports as (
     select * from {{ ref('stg_lake__reports') }}
 ),
