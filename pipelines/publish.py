@@ -4,14 +4,18 @@ The pipeline builds into a new DuckDB file; `publish` makes it self-contained (t
 intermediate views over the live lake are dropped: what remains reads only its own tables;
 the intermediate tables stay, for the next incremental build),
 exports the dimensions and marts of the `main` schema to `<lake>/marts/*.parquet` (the large
-`fct_` tables stay in the warehouse; the lake holds their cells), checkpoints and closes it,
+`fct_` tables stay in the warehouse; the lake holds their cells; a file whose table did not change
+since it was written is kept as it is), checkpoints and closes it,
 then renames it over the published file. A reader holding the old file keeps its snapshot,
 a new connection sees the new one, and a build that failed never reaches this step.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
+import re
 import struct
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,17 +60,119 @@ def storage_version(path: Path) -> int:
     return struct.unpack("<Q", header[12:20])[0]
 
 
-def _export_marts(con: duckdb.DuckDBPyConnection, tables: list[str], marts_dir: Path) -> None:
+_EXPORT_OPTIONS = "format parquet, compression zstd"
+# Beside the exported files: for each, the fingerprint of the relation it was exported from, and
+# the file's size and modification time as written (see _export_marts).
+FINGERPRINTS = ".fingerprints.json"
+
+
+def _quoted(schema: str, name: str) -> str:
+    return '"{}"."{}"'.format(schema.replace('"', '""'), name.replace('"', '""'))
+
+
+class _Fingerprints:
+    """Cheap content fingerprints of the warehouse's relations, computed once each.
+
+    A table's: its columns (names and types) and the count and sum of a 64-bit hash of every row
+    (order-free; a changed, added or removed row changes the sum, short of a 64-bit collision).
+    A view's: its SQL and the fingerprints of every relation whose name its SQL mentions, so
+    it changes whenever anything the view reads changes (hashing the view's own rows would cost
+    as much as exporting them: `reconciliation_results` formats a message per row).
+    """
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con = con
+        self.relations = {
+            (schema, name): (kind, sql)
+            for schema, name, kind, sql in con.execute(
+                "select schema_name, table_name, 'table', null from duckdb_tables() where not internal "
+                "union all select schema_name, view_name, 'view', sql from duckdb_views() where not internal"
+            ).fetchall()
+        }
+        self.rows: dict[tuple[str, str], int] = {}
+        self._done: dict[tuple[str, str], str] = {}
+
+    def of(self, schema: str, name: str, seen: frozenset[tuple[str, str]] = frozenset()) -> str:
+        key = (schema, name)
+        if key not in self._done:
+            kind, sql = self.relations[key]
+            columns = self.con.execute(
+                "select column_name, data_type from duckdb_columns() where schema_name = ? and table_name = ? "
+                "order by column_index",
+                [schema, name],
+            ).fetchall()
+            parts: list[object] = [kind, columns]
+            if kind == "table":
+                rows, hashed = self.con.execute(
+                    f"select count(*), sum(hash(_row)) from {_quoted(schema, name)} as _row"
+                ).fetchone()
+                self.rows[key] = rows
+                parts += [rows, str(hashed)]
+            else:
+                words = set(re.findall(r"\w+", sql.lower()))
+                read = sorted(k for k in self.relations if k[1].lower() in words and k != key and k not in seen)
+                parts += [sql, [(k, self.of(*k, seen=seen | {key})) for k in read]]
+            self._done[key] = hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()
+        return self._done[key]
+
+
+def _export_marts(con: duckdb.DuckDBPyConnection, tables: list[str], marts_dir: Path) -> dict[str, int]:
+    """Export each table or view of `main` in `tables` to `<marts_dir>/<name>.parquet`; returns
+    their row counts.
+
+    A file is exported again only when what it was exported from changed: its fingerprint, kept
+    in `.fingerprints.json` with the file's size and modification time as written, must equal the
+    relation's now, and the file must still be the one written. Anything else (a changed relation,
+    an export interrupted before the record was written, a file touched since) exports it again;
+    files of relations no longer in `main` are removed. So the folder always holds, for every
+    relation, the file of its current content.
+    """
     marts_dir.mkdir(parents=True, exist_ok=True)
+    record_path = marts_dir / FINGERPRINTS
+    try:
+        recorded = json.loads(record_path.read_text())
+    except (OSError, ValueError):
+        recorded = {}
+    fingerprints = _Fingerprints(con)
+    record: dict[str, dict] = {}
+    rows: dict[str, int] = {}
     for table in tables:
         target = marts_dir / f"{table}.parquet"
-        tmp = marts_dir / f".{table}.parquet.{os.getpid()}.tmp"
-        con.execute(f"copy main.\"{table}\" to '{tmp}' (format parquet, compression zstd)")
-        os.replace(tmp, target)
+        fingerprint = hashlib.sha256(
+            json.dumps([_EXPORT_OPTIONS, duckdb.__version__, fingerprints.of("main", table)]).encode()
+        ).hexdigest()
+        previous = recorded.get(table) if isinstance(recorded, dict) else None
+        try:
+            stat = target.stat()
+            written = isinstance(previous, dict) and [previous.get("size"), previous.get("mtime_ns")] == [
+                stat.st_size,
+                stat.st_mtime_ns,
+            ]
+        except OSError:
+            written = False
+        if written and previous.get("fingerprint") == fingerprint and isinstance(previous.get("rows"), int):
+            record[table] = previous
+        else:
+            tmp = marts_dir / f".{table}.parquet.{os.getpid()}.tmp"
+            escaped = str(tmp).replace("'", "''")
+            exported = con.execute(f"copy main.\"{table}\" to '{escaped}' ({_EXPORT_OPTIONS})").fetchone()[0]
+            os.replace(tmp, target)
+            stat = target.stat()
+            record[table] = {
+                "fingerprint": fingerprint,
+                "rows": exported,
+                "size": stat.st_size,
+                "mtime_ns": stat.st_mtime_ns,
+            }
+        rows[table] = record[table]["rows"]
+    tmp = marts_dir / f".{FINGERPRINTS}.{os.getpid()}.tmp"
+    tmp.write_text(json.dumps(record, indent=1, sort_keys=True) + "\n")
+    os.replace(tmp, record_path)
     keep = {f"{t}.parquet" for t in tables}
     for stale in marts_dir.glob("*.parquet"):
         if stale.name not in keep:
             stale.unlink()
+    return rows
 
 
 def publish(build_file: Path, published: Path, marts_dir: Path, dbt_project_hash: str = "") -> Published:
@@ -94,8 +200,11 @@ def publish(build_file: Path, published: Path, marts_dir: Path, dbt_project_hash
                 "select table_name from information_schema.tables where table_schema = 'main' order by table_name"
             ).fetchall()
         ]
-        counts = {t: con.execute(f'select count(*) from main."{t}"').fetchone()[0] for t in tables}
-        _export_marts(con, [t for t in tables if not t.startswith("fct_")], marts_dir)
+        counts = _export_marts(con, [t for t in tables if not t.startswith("fct_")], marts_dir)
+        for table in tables:  # the facts: tables, whose row count DuckDB keeps
+            if table not in counts:
+                counts[table] = con.execute(f'select count(*) from main."{table}"').fetchone()[0]
+        counts = {t: counts[t] for t in tables}
         con.execute("checkpoint")
     finally:
         con.close()
