@@ -144,7 +144,7 @@
 {% macro drop_reports_built() %}
     {%- if execute %}
         {%- for node in graph.nodes.values() if node.resource_type == 'model'
-            and 'record_reports_built' in node.config.pre_hook | map(attribute='sql') | join(' ') %}
+            and 'record_reports_built' in node.config['pre-hook'] | map(attribute='sql') | join(' ') %}
             {%- set recorded = reports_built_relation(api.Relation.create(
                 database=node.database, schema=node.schema, identifier=node.alias)) %}
     drop table if exists {{ recorded }};
