@@ -89,7 +89,6 @@ class _Fingerprints:
                 "union all select schema_name, view_name, 'view', sql from duckdb_views() where not internal"
             ).fetchall()
         }
-        self.rows: dict[tuple[str, str], int] = {}
         self._done: dict[tuple[str, str], str] = {}
 
     def of(self, schema: str, name: str, seen: frozenset[tuple[str, str]] = frozenset()) -> str:
@@ -104,9 +103,8 @@ class _Fingerprints:
             parts: list[object] = [kind, columns]
             if kind == "table":
                 rows, hashed = self.con.execute(
-                    f"select count(*), sum(hash(_row)) from {_quoted(schema, name)} as _row"
+                    f"select count(*), sum(hash(_fingerprinted_row)) from {_quoted(schema, name)} as _fingerprinted_row"
                 ).fetchone()
-                self.rows[key] = rows
                 parts += [rows, str(hashed)]
             else:
                 words = set(re.findall(r"\w+", sql.lower()))
