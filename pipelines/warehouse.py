@@ -111,6 +111,11 @@ def run_dbt(
     cli = [*args, "--project-dir", str(paths.DBT_PROJECT_DIR)]
     if strict is not None:
         cli += ["--vars", json.dumps({"strict_reconciliation": strict})]
+    elif args and not args[0].startswith("-") and not any(a == "--vars" or a.startswith("--vars=") for a in args):
+        # The project's default, spelled out: dbt re-parses the whole project (seconds) when the
+        # command-line vars differ from the last command's, so every non-strict command (a build,
+        # `disclosure dbt …`, the orchestration's `dbt parse`) passes the same ones.
+        cli += ["--vars", json.dumps({"strict_reconciliation": False})]
     if quiet:
         cli = ["--quiet", *cli]
     try:
