@@ -284,18 +284,7 @@ def extract(
         _clear_lake(lake_dir)
         manifest = pl.DataFrame(schema=MANIFEST_SCHEMA)
     by_rel = {raw.rel: raw for raw in scanned}
-    on_disk = pl.DataFrame(  # without the paths: a name that is not UTF-8 keeps its raw bytes there
-        [(raw.rel, raw.size, raw.mtime_ns) for raw in scanned],
-        schema={"source_path": pl.String, "size_bytes": pl.Int64, "mtime_ns": pl.Int64},
-        orient="row",
-    )
-    # Set logic as joins, not a Python pass over 10^5 manifest rows: only the rows of files that
-    # changed, went, or share their bytes with another are ever looked at one by one.
-    stat_columns = ["source_path", "size_bytes", "mtime_ns"]
-    changed_rels = on_disk.join(manifest.select(stat_columns), on=stat_columns, how="anti", nulls_equal=True)
-    changed_rels = set(changed_rels["source_path"].to_list())
-    removed_rels = set(manifest.join(on_disk, on="source_path", how="anti")["source_path"].to_list())
-    prior_copies = set(manifest.filter(pl.col("report_id").str.contains("-dup", literal=True))["source_path"].to_list())
+    on_disk, changed_rels, removed_rels, prior_copies = _compare(scanned, manifest)
     known = _rows_of(manifest, changed_rels | removed_rels | prior_copies)
     seconds = {"scan": time.perf_counter() - clock}
 
@@ -367,6 +356,22 @@ def extract(
     seconds["write"] = time.perf_counter() - clock
     reused = len(scanned) - len(replaced)
     return _summary(new_manifest, parsed, reused, len(removed), written, seconds)
+
+
+def _compare(scanned: list[RawFile], manifest: pl.DataFrame) -> tuple[pl.DataFrame, set[str], set[str], set[str]]:
+    """The folder against the manifest, as joins rather than a Python pass over 10^5 rows:
+    (the files on disk as a frame, those new or changed in size or time, those gone, those that
+    were copies of another file). Only these are ever looked at one by one."""
+    on_disk = pl.DataFrame(  # without the paths: a name that is not UTF-8 keeps its raw bytes there
+        [(raw.rel, raw.size, raw.mtime_ns) for raw in scanned],
+        schema={"source_path": pl.String, "size_bytes": pl.Int64, "mtime_ns": pl.Int64},
+        orient="row",
+    )
+    stat_columns = ["source_path", "size_bytes", "mtime_ns"]
+    changed = on_disk.join(manifest.select(stat_columns), on=stat_columns, how="anti", nulls_equal=True)
+    removed = manifest.join(on_disk, on="source_path", how="anti")
+    copies = manifest.filter(pl.col("report_id").str.contains("-dup", literal=True))
+    return on_disk, *(set(frame["source_path"].to_list()) for frame in (changed, removed, copies))
 
 
 def _rows_of(manifest: pl.DataFrame, rels: set[str]) -> dict[str, dict]:

@@ -21,6 +21,7 @@ HTML = "html"
 DOCX = "docx"
 PDF = "pdf"
 
+PDF_MAGIC = b"%PDF-"  # how every PDF file opens
 _HTML_SNIFF = re.compile(rb"<!doctype\s+html|<html[\s>]|<body[\s>]|<table[\s>]", re.IGNORECASE)
 # A fragment of a page (a portal CMS's article body): it opens with a block element and
 # closes elements, e.g. `<div class=TRS_Editor><p style=...>…</p>`.
@@ -43,7 +44,7 @@ class Converted:
 
 
 def detect_format(data: bytes) -> str:
-    if data.startswith(b"%PDF-"):
+    if data.startswith(PDF_MAGIC):
         return PDF
     if data.startswith(b"PK\x03\x04"):
         try:

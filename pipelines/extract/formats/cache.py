@@ -15,7 +15,7 @@ import os
 from pathlib import Path
 
 from pipelines.extract.findings import Finding
-from pipelines.extract.formats import PDF, Converted, convert, detect_format
+from pipelines.extract.formats import PDF, PDF_MAGIC, Converted, convert
 from pipelines.extract.layout import Line, Piece
 
 # Bump when the PDF reader's output changes: entries of other versions are not read.
@@ -30,7 +30,7 @@ class ConversionCache:
         self.hits = self.misses = 0
 
     def convert(self, data: bytes, sha256: str) -> Converted:
-        if self.folder is None or detect_format(data) != PDF:
+        if self.folder is None or not data.startswith(PDF_MAGIC):  # convert() sniffs the rest
             return convert(data)
         path = self.folder / sha256[:2] / f"{sha256}.json"
         cached = _load(path)
