@@ -32,7 +32,7 @@ from reference import plain_read_seconds, ratio_line
 from pipelines.extract.corpus import extract
 from pipelines.generate.corpus import generate_corpus
 from pipelines.publish import publish
-from pipelines.warehouse import project_hash, run_dbt, start_build
+from pipelines.warehouse import build_args, project_hash, run_dbt, start_build
 
 
 def _size(path: Path) -> int:
@@ -109,7 +109,7 @@ def _run(
     with memory.stage() as peak:
         started = time.perf_counter()
         incremental = start_build(build, published, full_refresh=not incremental_dbt)
-        args = ["build"] if incremental else ["build", "--full-refresh"]
+        args = build_args(incremental)
         outcome = run_dbt(args, lake_dir=lake, database=build, strict=False, quiet=True)
         if not outcome.success:
             raise SystemExit(f"dbt build failed: {outcome.failures[:3]}")

@@ -11,14 +11,14 @@ from conftest import RAW, SEED_NAMES
 from pipelines.extract.corpus import extract
 from pipelines.generate.corpus import generate_corpus
 from pipelines.publish import publish
-from pipelines.warehouse import project_hash, run_dbt, start_build
+from pipelines.warehouse import build_args, project_hash, run_dbt, start_build
 
 FIXTURE = Path(__file__).parent / "fixtures" / "2019_template_linan_2020.txt"
 
 
 def _build(lake: Path, build: Path, published: Path, full_refresh: bool) -> bool:
     incremental = start_build(build, published, full_refresh)
-    args = ["build"] if incremental else ["build", "--full-refresh"]
+    args = build_args(incremental)
     outcome = run_dbt(args, lake_dir=lake, database=build, strict=False, quiet=True)
     assert outcome.success, outcome.failures
     publish(build, published, lake / "marts", project_hash())
@@ -92,3 +92,19 @@ def test_incremental_build_equals_full_refresh(tmp_path: Path) -> None:
                where r.source_path = 'linan_2022.txt' and r.rule_id = 'R5' and r.scope_key = 'natural_person'"""
         ).fetchall()
     assert r5 == [("natural_person", 1, 0, "linan_2021_revised.txt")]  # compared with the revised 2021
+
+
+def test_another_engine_version_starts_afresh(monkeypatch) -> None:
+    """An incremental build skips seeds and unit tests (build_args): that is only sound when the
+    published warehouse was built by the same SQL on the same dbt and DuckDB, so their versions
+    are part of the project hash that start_build compares."""
+    import pipelines.warehouse as warehouse
+
+    assert build_args(True)[:1] == ["build"] and "unit_test" in build_args(True)
+    assert build_args(False) == ["build", "--full-refresh"]
+    before = project_hash()
+    real = warehouse.importlib.metadata.version
+    monkeypatch.setattr(
+        warehouse.importlib.metadata, "version", lambda name: "0.0.1" if name == "duckdb" else real(name)
+    )
+    assert project_hash() != before

@@ -19,7 +19,7 @@ from pipelines.extract.corpus import RawFolderError, extract
 from pipelines.extract.lake import SCHEMAS
 from pipelines.orchestration.resources import PipelinePaths
 from pipelines.publish import connect_read_only, publish
-from pipelines.warehouse import dbt_env, project_hash, start_build
+from pipelines.warehouse import build_args, dbt_env, project_hash, start_build
 
 RAW_KEY = dg.AssetKey(["raw", "reports"])
 LAKE_KEYS = {name: dg.AssetKey(["lake", name]) for name in SCHEMAS}
@@ -133,9 +133,8 @@ def make_warehouse_assets(project: Any) -> tuple[dg.AssetsDefinition, dg.AssetsD
         incremental = start_build(build, pipeline_paths.warehouse, config.full_refresh)
         context.log.info("dbt build continues from the published warehouse" if incremental else "full dbt build")
         os.environ.update(dbt_env(pipeline_paths.lake, build))
-        args = ["build", "--vars", json.dumps({"strict_reconciliation": config.strict_reconciliation})]
-        if not incremental:
-            args.append("--full-refresh")
+        strict = json.dumps({"strict_reconciliation": config.strict_reconciliation})
+        args = [*build_args(incremental), "--vars", strict]
         try:
             # One target folder per deployment, reused: dagster-dbt would leave one per run.
             target = Path(pipeline_paths.build_dir) / "dbt-target"
@@ -145,9 +144,13 @@ def make_warehouse_assets(project: Any) -> tuple[dg.AssetsDefinition, dg.AssetsD
                 leftover.unlink(missing_ok=True)
             raise
 
+    # The seeds are left out of builds that continue a published warehouse (warehouse.build_args),
+    # so publishing waits for the models only: a dependency that yields nothing skips its step.
+    models = [key for key in warehouse_models.keys if warehouse_models.group_names_by_key[key] != "reference"]
+
     @dg.asset(
         key=PUBLISHED_KEY,
-        deps=list(warehouse_models.keys),
+        deps=models,
         group_name="publish",
         description="The warehouse BI tools read: this run's build, renamed over data/warehouse.duckdb.",
     )

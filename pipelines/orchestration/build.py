@@ -46,7 +46,7 @@ def run_build(
     full_refresh: bool = False,
 ) -> BuildReport:
     """Materialize every asset of the graph in this process; publish only if the build passes."""
-    from pipelines.orchestration.assets import warehouse_metadata
+    from pipelines.orchestration.assets import PUBLISHED_KEY, warehouse_metadata
     from pipelines.orchestration.definitions import build_definitions
 
     pipeline_paths = pipeline_paths or PipelinePaths()
@@ -68,7 +68,11 @@ def run_build(
             raise_on_error=False,
         )
     failed = [event.step_key or "?" for event in result.all_events if event.is_step_failure]
-    report = BuildReport(success=result.success, run_id=result.run_id, failed_steps=failed)
+    materialized = {event.asset_key for event in result.get_asset_materialization_events()}
+    if result.success and PUBLISHED_KEY not in materialized:
+        # Dagster skips, without failing the run, a step whose upstream yielded nothing.
+        failed.append("warehouse__published (skipped: a step before it yielded nothing)")
+    report = BuildReport(success=result.success and not failed, run_id=result.run_id, failed_steps=failed)
     report.log_tail = captured.getvalue().splitlines()[-30:]
     if result.success and pipeline_paths.warehouse.exists():
         report.warehouse = warehouse_metadata(pipeline_paths.warehouse)
