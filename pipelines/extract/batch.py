@@ -104,6 +104,21 @@ def _map(series: pl.Series, function, dtype: pl.DataType) -> pl.Series:
     return series.to_frame("k").join(mapping, on="k", how="left", maintain_order="left")["v"]
 
 
+def _text_facts(texts: pl.Series) -> pl.DataFrame:
+    """What the table readers ask of a cell's text, once per distinct text: is it value-like,
+    a stray value (a page number), and its label key."""
+    uniques = texts.unique().to_list()
+    return pl.DataFrame(
+        {
+            "text": uniques,
+            "value_like": [is_value_like(t) for t in uniques],
+            "stray": [is_stray_value(t) for t in uniques],
+            "key": [label_key(t) for t in uniques],
+        },
+        schema={"text": pl.String, "value_like": pl.Boolean, "stray": pl.Boolean, "key": pl.String},
+    )
+
+
 # --- the batch ----------------------------------------------------------------------------
 
 
@@ -619,14 +634,9 @@ def _read_tables(cells: pl.DataFrame, regions: pl.DataFrame) -> tuple[pl.DataFra
     pattern of blanks); only where a row's cell count is off does the finer shape decide.
     """
     group = ["doc", "table_no"]
-    cells = cells.with_columns(
-        value_like=_map(cells["text"], is_value_like, pl.Boolean),
-        stray=_map(cells["text"], is_stray_value, pl.Boolean),
-    ).sort("doc", "table_no", "k")
     # a label's shape is its label key: the readers see labels only through their keys, so
     # Traditional, full-width or re-spaced forms of one label share a plan
-    keys = _map(cells["text"], label_key, pl.String)
-    cells = cells.with_columns(key=keys)
+    cells = cells.join(_text_facts(cells["text"]), on="text", how="left").sort("doc", "table_no", "k")
     label = pl.when(pl.col("stray")).then(pl.lit(STRAY)).otherwise(pl.lit(LABEL) + pl.col("key"))
     coarse = pl.when(pl.col("value_like")).then(pl.lit(VALUE)).otherwise(label)
     fine = (
