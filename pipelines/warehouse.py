@@ -42,11 +42,17 @@ _ENGINE = ("dbt-core", "dbt-duckdb", "duckdb")
 
 
 def project_hash() -> str:
-    """A hash of the dbt project's files and of the engine's versions: a published warehouse built
-    from other SQL, or by another dbt or DuckDB, is not continued incrementally."""
+    """A hash of the dbt project's files, of the engine's versions and of the parser's version: a
+    published warehouse built from other SQL, by another dbt or DuckDB, or from a lake another
+    parser wrote, is not continued incrementally. (The incremental facts rebuild a report only
+    when its bytes, agency, year or edition changed; a new parser re-reads every report's cells
+    from the same bytes, so its first build must be a full one.)"""
+    from pipelines.extract.lake import PARSER_VERSION
+
     digest = hashlib.sha256()
     for package in _ENGINE:
         digest.update(f"{package}=={importlib.metadata.version(package)}\0".encode())
+    digest.update(f"parser=={PARSER_VERSION}\0".encode())
     for part in _PROJECT_PARTS:
         path = paths.DBT_PROJECT_DIR / part
         files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
