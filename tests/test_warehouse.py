@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shutil
 from pathlib import Path
@@ -35,6 +36,22 @@ def seeds_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert outcome.success, outcome.failures
     assert outcome.warnings == []
     return db
+
+
+def test_report_timeliness_of_the_seeds(seeds_db: Path) -> None:
+    """Hand-checked: the three dated seeds are departments that published in January, before
+    their 31 January deadline; two state no publish date."""
+    rows = _rows(
+        seeds_db,
+        "select source_path, deadline_rule, deadline, timeliness, days_late, note from report_timeliness order by 1",
+    )
+    assert rows == [
+        (S000, "department", dt.date(2024, 1, 31), "unknown", None, "no publish date in the report"),
+        (S001, "department", dt.date(2022, 1, 31), "on_time", None, None),
+        (S002, "department", dt.date(2023, 1, 31), "on_time", None, None),
+        (S003, "department", dt.date(2024, 1, 31), "on_time", None, None),
+        (S004, "department", dt.date(2025, 1, 31), "unknown", None, "no publish date in the report"),
+    ]
 
 
 def test_dim_agency_has_the_five_agencies_with_regions(seeds_db: Path) -> None:
