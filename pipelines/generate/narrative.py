@@ -52,10 +52,18 @@ def portal_lines(agency: Agency, index: str, date: dt.date, rng: Random) -> tupl
 
 
 def publish_date(agency: Agency, year: int, rng: Random) -> dt.date:
-    """Departments publish by 31 January, governments by 31 March (some are late)."""
+    """Departments publish by 31 January, governments by 31 March; some are late: a department
+    in about one report in twenty, up to seven weeks, and a government in about one in twelve,
+    up to six weeks (report_timeliness must find them all)."""
     start = dt.date(year + 1, 1, 8)
     last = 80 if agency.is_government else (22 if rng.random() < 0.85 else 70)
-    return start + dt.timedelta(days=rng.randint(0, last))
+    published = start + dt.timedelta(days=rng.randint(0, last))
+    if agency.is_government:
+        # a stream of its own, so that every other draw of the report stays as it was
+        late = Random(f"late:{agency.full_name}:{published.isoformat()}")
+        if late.random() < 0.08:
+            published = dt.date(year + 1, 3, 31) + dt.timedelta(days=late.randint(1, 42))
+    return published
 
 
 def signature_lines(agency: Agency, date: dt.date, rng: Random, chinese_numerals: bool) -> tuple[str, ...]:
