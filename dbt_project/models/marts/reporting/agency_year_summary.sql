@@ -91,6 +91,8 @@ select
     reports.report_year,
     reports.report_id,
     reports.published_on,
+    coalesce(timeliness.timeliness, 'unknown') as timeliness,
+    timeliness.days_late,
     reports.status,
     flow.requests_new_received,
     flow.requests_carried_over,
@@ -133,3 +135,4 @@ left join outcomes using (report_id)
 left join review using (report_id)
 left join active using (report_id)
 left join reconciliation using (report_id)
+left join {{ ref('report_timeliness') }} as timeliness using (report_id)
