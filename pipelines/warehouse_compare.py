@@ -8,12 +8,13 @@ after a canonical sort and type normalisation: numbers to a fixed precision, tim
 text, lists element by element, nulls kept apart from empty text. Any difference fails, printed
 with the table, the row's key and both values.
 
-Three commands, run from two virtual environments (PySpark stays out of the main install):
+Its commands run from two virtual environments (PySpark stays out of the main install):
 
     python -m pipelines.warehouse_compare duckdb-build --lake L --database D      (main venv)
     python -m pipelines.warehouse_compare spark-build --lake L --export E [--full-refresh]
                                                                           (Spark venv: dbt-spark)
     python -m pipelines.warehouse_compare compare D E                             (main venv)
+    python -m pipelines.warehouse_compare change-report RAW    (a revised edition, for the incremental check)
 
 This module imports only the standard library at load time, so both environments can run it.
 """
@@ -312,6 +313,20 @@ def spark_build(lake: Path, export: Path, build_dir: Path, full_refresh: bool) -
     return 0
 
 
+def change_one_report(raw: Path) -> Path:
+    """Change one report of a raw folder in place, as a revised edition would: its last number
+    printed alone on a line (a table cell) goes up by one. Its bytes, hence its id, and a value
+    change; the incremental check then has a report to rebuild and one to drop."""
+    path = sorted(p for p in raw.iterdir() if p.suffix == ".txt")[0]
+    lines = path.read_text(encoding="utf-8").split("\n")
+    index = max(i for i, line in enumerate(lines) if line.strip().isdigit())
+    number = lines[index].strip()
+    lines[index] = lines[index].replace(number, str(int(number) + 1))
+    path.write_text("\n".join(lines), encoding="utf-8")
+    print(f"change-report: {path.name} line {index + 1}: {number} -> {int(number) + 1}")
+    return path
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m pipelines.warehouse_compare", description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -323,6 +338,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     spark.add_argument("--export", type=Path, required=True)
     spark.add_argument("--build-dir", type=Path, default=PROJECT_ROOT / "data" / ".build" / "spark")
     spark.add_argument("--full-refresh", action="store_true")
+    change = commands.add_parser("change-report", help="change one number of one report in a raw folder")
+    change.add_argument("raw", type=Path)
     cmp = commands.add_parser("compare", help="compare two builds (a DuckDB file or an export folder)")
     cmp.add_argument("left", type=Path)
     cmp.add_argument("right", type=Path)
@@ -332,6 +349,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return duckdb_build(args.lake.resolve(), args.database.resolve())
     if args.command == "spark-build":
         return spark_build(args.lake.resolve(), args.export.resolve(), args.build_dir.resolve(), args.full_refresh)
+    if args.command == "change-report":
+        change_one_report(args.raw)
+        return 0
     return compare(args.left.resolve(), args.right.resolve(), tuple(args.labels))
 
 
