@@ -263,7 +263,7 @@ def duckdb_build(lake: Path, database: Path) -> int:
     return 0 if outcome.success else 1
 
 
-def spark_build(lake: Path, export: Path, build_dir: Path, full_refresh: bool) -> int:
+def spark_build(lake: Path, export: Path, build_dir: Path, full_refresh: bool, select: str | None = None) -> int:
     """`dbt build --target spark` in-process (method session: Spark in local mode), then every
     table and view of the mart schema written to `export` as Parquet by the same Spark session.
 
@@ -285,6 +285,8 @@ def spark_build(lake: Path, export: Path, build_dir: Path, full_refresh: bool) -
     args += ["--target-path", str(build_dir / "target"), "--log-path", str(build_dir / "logs")]
     if full_refresh:
         args.append("--full-refresh")
+    if select:
+        args += ["--select", select]
     started = time.perf_counter()
     result = dbtRunner().invoke(args)
     seconds = time.perf_counter() - started
@@ -314,16 +316,19 @@ def spark_build(lake: Path, export: Path, build_dir: Path, full_refresh: bool) -
 
 
 def change_one_report(raw: Path) -> Path:
-    """Change one report of a raw folder in place, as a revised edition would: its last number
-    printed alone on a line (a table cell) goes up by one. Its bytes, hence its id, and a value
-    change; the incremental check then has a report to rebuild and one to drop."""
+    """Change one report of a raw folder in place, as a revised edition with a typo would: its
+    last number printed alone on a line (a table cell) gains 10^13. Its bytes, hence its id,
+    change, so the incremental check has a report to rebuild and one to drop; and the cell is
+    out of range, so the warehouse's own finding (its message built by `format_text`) is
+    compared too."""
     path = sorted(p for p in raw.iterdir() if p.suffix == ".txt")[0]
     lines = path.read_text(encoding="utf-8").split("\n")
     index = max(i for i, line in enumerate(lines) if line.strip().isdigit())
     number = lines[index].strip()
-    lines[index] = lines[index].replace(number, str(int(number) + 1))
+    changed = str(int(number) + 10**13)
+    lines[index] = lines[index].replace(number, changed)
     path.write_text("\n".join(lines), encoding="utf-8")
-    print(f"change-report: {path.name} line {index + 1}: {number} -> {int(number) + 1}")
+    print(f"change-report: {path.name} line {index + 1}: {number} -> {changed}")
     return path
 
 
@@ -338,7 +343,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     spark.add_argument("--export", type=Path, required=True)
     spark.add_argument("--build-dir", type=Path, default=PROJECT_ROOT / "data" / ".build" / "spark")
     spark.add_argument("--full-refresh", action="store_true")
-    change = commands.add_parser("change-report", help="change one number of one report in a raw folder")
+    spark.add_argument("--select", help="build only these nodes (dbt syntax); every table is still exported")
+    change = commands.add_parser("change-report", help="make one number of one report out of range")
     change.add_argument("raw", type=Path)
     cmp = commands.add_parser("compare", help="compare two builds (a DuckDB file or an export folder)")
     cmp.add_argument("left", type=Path)
@@ -348,7 +354,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "duckdb-build":
         return duckdb_build(args.lake.resolve(), args.database.resolve())
     if args.command == "spark-build":
-        return spark_build(args.lake.resolve(), args.export.resolve(), args.build_dir.resolve(), args.full_refresh)
+        return spark_build(
+            args.lake.resolve(), args.export.resolve(), args.build_dir.resolve(), args.full_refresh, args.select
+        )
     if args.command == "change-report":
         change_one_report(args.raw)
         return 0
