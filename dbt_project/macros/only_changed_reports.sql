@@ -64,8 +64,9 @@
     {%- endif %}
 {% endmacro %}
 
-{#- The config every incremental model shares: rows replaced per report, and the rows of reports
-    that left the lake deleted after each run.
+{#- The config every incremental model shares: rows replaced per report (how, per engine:
+    `report_incremental_strategy`), and the rows of reports that left the lake deleted after
+    each run (`delete_reports_not_built`).
 
     `reports_built`, for a fact with data tests: the name of the macro that selects the reports
     the fact (re)builds in a run (`reports_to_build` for most). A pre-hook records them (see
@@ -79,12 +80,11 @@
     {{ config(
         materialized='incremental',
         unique_key='report_id',
-        incremental_strategy='delete+insert',
         on_schema_change='fail',
         pre_hook=pre_hook,
-        post_hook="delete from {{ this }} where report_id not in "
-                  ~ "(select report_id from {{ ref('int_reports_resolved') }} where not is_rejected)"
+        post_hook="{{ delete_reports_not_built() }}"
     ) }}
+    {{- config(report_incremental_strategy()) }}
 {% endmacro %}
 
 {#- ---------------------------------------------------------------------------------------------
@@ -135,20 +135,19 @@
 {#- The pre-hook: record the report ids `reports_sql` selects, as the fact sees them now. -#}
 {% macro record_reports_built(reports_sql) %}
     {%- set recorded = reports_built_relation(this) %}
-    create schema if not exists {{ recorded.without_identifier() }};
-    create or replace table {{ recorded }} as
-    select distinct report_id from ({{ reports_sql }}) as reports
+    {{ replace_table_as(recorded, 'select distinct report_id from (' ~ reports_sql ~ ') as reports') }}
 {%- endmacro %}
 
 {#- The on-run-end hook: the recorded ids serve this invocation's tests only. -#}
 {% macro drop_reports_built() %}
     {%- if execute %}
+        {%- set recorded = [] %}
         {%- for node in graph.nodes.values() if node.resource_type == 'model'
             and 'record_reports_built' in node.config['pre-hook'] | map(attribute='sql') | join(' ') %}
-            {%- set recorded = reports_built_relation(api.Relation.create(
-                database=node.database, schema=node.schema, identifier=node.alias)) %}
-    drop table if exists {{ recorded }};
+            {%- do recorded.append(reports_built_relation(api.Relation.create(
+                database=node.database, schema=node.schema, identifier=node.alias))) %}
         {%- endfor %}
+    {{- drop_tables(recorded) }}
     {%- endif %}
 {%- endmacro %}
 

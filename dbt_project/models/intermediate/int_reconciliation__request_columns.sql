@@ -11,7 +11,7 @@ select
     column_key as scope_key,
     new_received + carried_over as expected,
     total_handled + carried_forward as actual,
-    cast(null as varchar) as compared_report_id
+    cast(null as {{ string_type() }}) as compared_report_id
 from by_column
 
 union all
@@ -23,5 +23,5 @@ select
     column_key as scope_key,
     case when results_present = results_expected then results_sum end as expected,
     total_handled as actual,
-    cast(null as varchar) as compared_report_id
+    cast(null as {{ string_type() }}) as compared_report_id
 from by_column

@@ -6,5 +6,5 @@ select
     row_key as scope_key,
     case when parts_present = 6 then parts_sum end as expected,
     printed_total as actual,
-    cast(null as varchar) as compared_report_id
+    cast(null as {{ string_type() }}) as compared_report_id
 from {{ ref('int_requests_summed_by_row') }}

@@ -6,5 +6,5 @@ select
     proceeding_key as scope_key,
     case when parts_present = 4 then parts_sum end as expected,
     printed_total as actual,
-    cast(null as varchar) as compared_report_id
+    cast(null as {{ string_type() }}) as compared_report_id
 from {{ ref('int_review_summed_by_group') }}

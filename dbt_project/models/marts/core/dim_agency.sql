@@ -33,7 +33,7 @@ printed as (
 ),
 
 aliases as (
-    select agency_key, list(name order by name) as aliases from printed group by agency_key
+    select agency_key, {{ sorted_list_agg('name') }} as aliases from printed group by agency_key
 ),
 
 regions as (
@@ -100,7 +100,7 @@ select
     agencies.agency_key,
     agencies.agency_name,
     agencies.region_code is not null as is_resolved,
-    coalesce(aliases.aliases, []) as aliases,
+    coalesce(aliases.aliases, {{ empty_string_list() }}) as aliases,
     agencies.kind,
     case agencies.kind
         when 'government' then '人民政府'

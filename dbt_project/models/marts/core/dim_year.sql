@@ -15,7 +15,7 @@ bounds as (
 ),
 
 years as (
-    select cast(unnest(range(first_year, last_year + 1)) as integer) as report_year
+    select {{ range_rows('first_year', 'last_year + 1', 'integer') }} as report_year
     from bounds
     where first_year is not null
     union

@@ -25,10 +25,10 @@ out_of_range as (
         table_key,
         row_key,
         column_key,
-        format(
+        {{ format_text(
             '{}.{}.{} holds {}: no count or amount is that large (at least {}); kept as null',
-            table_key, row_key, column_key, trim(cell_text), {{ var('max_cell_value') }}
-        ) as message
+            ['table_key', 'row_key', 'column_key', 'trim(cell_text)', var('max_cell_value')]
+        ) }} as message
     from {{ ref('stg_lake__report_cells') }}
     where is_out_of_range
 ),
