@@ -71,8 +71,9 @@ lock: install
 
 # The dbt project must stay portable: build it on a second engine, Spark in local mode (dbt-spark,
 # method session: in-process, needs Java 17), and show that it computes the same marts as DuckDB.
-# Its own venv keeps PySpark out of the main install. Over the seed corpus's lake (extracted under
-# data/.build/spark, with Spark's metastore and tables): `dbt build` (seeds, models, data and unit
+# Its own venv keeps PySpark out of the main install. Over the lake of the seed corpus and 20
+# generated reports (rule failures and blank cells among them; extracted under data/.build/spark,
+# with Spark's metastore and tables): `dbt build` (seeds, models, data and unit
 # tests) on DuckDB and on Spark, then every mart and dimension compared row for row
 # (pipelines/warehouse_compare.py). Then one report changes, as a revised edition would: an
 # incremental Spark build must give the same marts as a DuckDB build from scratch.
@@ -93,6 +94,7 @@ $(SPARK_STAMP): requirements-spark.lock
 check-spark: install $(SPARK_STAMP)
 	@command -v java >/dev/null || { echo "check-spark: no java on PATH; Spark needs Java 17" >&2; exit 1; }
 	rm -rf $(SPARK_BUILD) && mkdir -p $(SPARK_BUILD) && cp -r data/raw $(SPARK_BUILD)/raw
+	$(BIN)/disclosure generate --n 20 --seed 5 --out $(SPARK_BUILD)/raw/generated --truth-out $(SPARK_BUILD)/truth > /dev/null
 	$(BIN)/disclosure extract --raw $(SPARK_BUILD)/raw --lake $(SPARK_BUILD)/lake | tail -1
 	$(COMPARE) duckdb-build --lake $(SPARK_BUILD)/lake --database $(SPARK_BUILD)/duckdb.duckdb
 	$(SPARK_DBT) --full-refresh > $(SPARK_BUILD)/spark-build.out 2>&1 || $(SPARK_LOG)
