@@ -25,6 +25,7 @@ RAW_KEY = dg.AssetKey(["raw", "reports"])
 LAKE_KEYS = {name: dg.AssetKey(["lake", name]) for name in SCHEMAS}
 PUBLISHED_KEY = dg.AssetKey(["warehouse", "published"])
 SITE_KEY = dg.AssetKey(["site", "report"])
+SEED_GROUP = "reference"  # the dbt seeds' asset group: lookups, not built from the lake
 _STALE_BUILD_SECONDS = 6 * 3600
 
 _LAKE_DESCRIPTIONS = {
@@ -111,7 +112,7 @@ def make_warehouse_assets(project: Any) -> tuple[dg.AssetsDefinition, dg.AssetsD
 
         def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
             if dbt_resource_props["resource_type"] == "seed":
-                return "reference"
+                return SEED_GROUP
             fqn = dbt_resource_props.get("fqn", [])
             return fqn[1] if len(fqn) > 2 else "warehouse"
 
@@ -146,7 +147,7 @@ def make_warehouse_assets(project: Any) -> tuple[dg.AssetsDefinition, dg.AssetsD
 
     # The seeds are left out of builds that continue a published warehouse (warehouse.build_args),
     # so publishing waits for the models only: a dependency that yields nothing skips its step.
-    models = [key for key in warehouse_models.keys if warehouse_models.group_names_by_key[key] != "reference"]
+    models = [key for key in warehouse_models.keys if warehouse_models.group_names_by_key[key] != SEED_GROUP]
 
     @dg.asset(
         key=PUBLISHED_KEY,
