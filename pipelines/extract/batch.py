@@ -24,6 +24,7 @@ from pipelines.extract.findings import CODES, Finding
 from pipelines.extract.layout import Layout
 from pipelines.extract.lines import clean_text
 from pipelines.extract.metadata import Metadata, read_metadata
+from pipelines.extract.narrative import FACTS_COLUMNS, facts_frame
 from pipelines.extract.normalize import (
     BLANK,
     NUMBER,
@@ -85,6 +86,8 @@ class ParsedBatch:
     cells: pl.DataFrame  # doc, cell_no, table_key, row_key, column_key, value, text, line
     findings: pl.DataFrame  # doc, finding_no, code, severity, line, table_key, row_key, column_key, message
     sections: pl.DataFrame  # doc, section_no, heading, line, text
+    # doc, fact_no, section_no, measure_key, value, unit, is_approximate, line, phrase
+    facts: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=FACTS_COLUMNS))
     extra: dict[int, list[Finding]] = field(default_factory=dict)
 
 
@@ -165,7 +168,15 @@ def parse_documents(documents: Sequence[Document]) -> ParsedBatch:
     )
     cells = _ordered_cells(parsed, docs)
     result = ParsedBatch(docs, cells, findings.select(list(_FINDINGS)), sections)
-    return second_reading(documents, _to_source_lines(documents, result))
+    batch = second_reading(documents, _to_source_lines(documents, result))
+    batch.facts = facts_frame(
+        texts,
+        [d.line_map for d in documents],
+        [d.meta.report_year for d in batch.docs],
+        [d.script == TRADITIONAL for d in batch.docs],
+        batch.sections,
+    )
+    return batch
 
 
 _NOT_A_REPORT = "no section heading or table of the template was found"

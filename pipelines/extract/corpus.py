@@ -494,7 +494,7 @@ def _summary(
     manifest: pl.DataFrame, parsed: int, reused: int, removed: int, written: list[Path], seconds: dict[str, float]
 ) -> ExtractSummary:
     statuses = Counter(manifest["status"].to_list())
-    totals = {name: int(manifest[name].sum() or 0) for name in ("n_cells", "n_findings", "n_sections")}
+    totals = {name: int(manifest[name].sum() or 0) for name in ("n_cells", "n_findings", "n_sections", "n_facts")}
     return ExtractSummary(
         files=manifest.height,
         parsed=parsed,
@@ -508,6 +508,7 @@ def _summary(
             "report_cells": totals["n_cells"],
             "report_findings": totals["n_findings"],
             "report_sections": totals["n_sections"],
+            "report_narrative_facts": totals["n_facts"],
         },
         written=written,
         seconds=seconds,

@@ -1,4 +1,4 @@
-"""The lake: four Parquet tables partitioned by report year, and the manifest of raw files.
+"""The lake: five Parquet tables partitioned by report year, and the manifest of raw files.
 
 Layout (hive partitioning, read by DuckDB and polars alike; a report without a year goes to
 `report_year=__HIVE_DEFAULT_PARTITION__`, read as null; within a year, 16 buckets by the
@@ -6,7 +6,8 @@ report id's first hex digit, so a change rewrites a sixteenth of a year):
 
     <lake>/_manifest.parquet                                         one row per raw file seen
     <lake>/<table>/report_year=<YYYY>/bucket=<0-15>/part-0.parquet   reports, report_cells,
-                                                                      report_findings, report_sections
+                                                                      report_findings, report_sections,
+                                                                      report_narrative_facts
 
 Schemas are explicit so an empty partition is still typed. Every file is written atomically
 (temporary file, then rename) and sorted by stable keys, so a partition's bytes depend only on
@@ -26,7 +27,7 @@ from pipelines.extract.batch import DocResult, ParsedBatch
 from pipelines.extract.findings import OK, PARTIAL, REJECTED, REJECTING
 from pipelines.extract.report import Report
 
-PARSER_VERSION = "6"
+PARSER_VERSION = "7"
 YEAR_COLUMN = "report_year"
 BUCKET_COLUMN = "bucket"
 PATH_COLUMN = "_source_path"  # carried beside new rows (never written): tells apart two files with the same bytes
@@ -90,17 +91,30 @@ SECTIONS_SCHEMA = {
     "line": pl.Int32,
     "text": pl.String,
 }
+NARRATIVE_FACTS_SCHEMA = {
+    "report_id": pl.String,
+    "fact_no": pl.Int32,
+    "section_no": pl.Int32,
+    "measure_key": pl.String,
+    "value": pl.Float64,
+    "unit": pl.String,
+    "is_approximate": pl.Boolean,
+    "line": pl.Int32,
+    "phrase": pl.String,
+}
 SCHEMAS = {
     "reports": REPORTS_SCHEMA,
     "report_cells": CELLS_SCHEMA,
     "report_findings": FINDINGS_SCHEMA,
     "report_sections": SECTIONS_SCHEMA,
+    "report_narrative_facts": NARRATIVE_FACTS_SCHEMA,
 }
 SORT_KEYS = {
     "reports": ["source_path"],
     "report_cells": ["report_id", "cell_no"],
     "report_findings": ["report_id", "finding_no"],
     "report_sections": ["report_id", "section_no"],
+    "report_narrative_facts": ["report_id", "fact_no"],
 }
 MANIFEST_SCHEMA = {
     "source_path": pl.String,
@@ -114,6 +128,7 @@ MANIFEST_SCHEMA = {
     "n_cells": pl.Int32,
     "n_findings": pl.Int32,
     "n_sections": pl.Int32,
+    "n_facts": pl.Int32,
 }
 
 
@@ -204,9 +219,11 @@ def lake_frames(
         rows.append(_report_row(src, rep, rep.status, 0, len(rep.findings)))
     reports = pl.DataFrame(rows, schema={**REPORTS_SCHEMA, YEAR_COLUMN: pl.Int32}, orient="row")
     sections_of = dict(batch.sections.group_by("doc").len().iter_rows()) if batch is not None else {}
+    facts_of = dict(batch.facts.group_by("doc").len().iter_rows()) if batch is not None else {}
     reports = reports.with_columns(
         pl.col("source_path").alias(PATH_COLUMN),
         n_sections=pl.Series([sections_of.get(i, 0) for i in range(len(rows))], dtype=pl.Int32),
+        n_facts=pl.Series([facts_of.get(i, 0) for i in range(len(rows))], dtype=pl.Int32),
     )
 
     def keyed(frame: pl.DataFrame, schema: dict) -> pl.DataFrame:
@@ -227,7 +244,18 @@ def lake_frames(
         ]
     )
     sections = pl.DataFrame(schema={**SECTIONS_SCHEMA, **_EXTRA}) if empty else keyed(batch.sections, SECTIONS_SCHEMA)
-    frames = {"reports": reports, "report_cells": cells, "report_findings": findings, "report_sections": sections}
+    facts = (
+        pl.DataFrame(schema={**NARRATIVE_FACTS_SCHEMA, **_EXTRA})
+        if empty
+        else keyed(batch.facts, NARRATIVE_FACTS_SCHEMA)
+    )
+    frames = {
+        "reports": reports,
+        "report_cells": cells,
+        "report_findings": findings,
+        "report_sections": sections,
+        "report_narrative_facts": facts,
+    }
     bucket = (
         pl.col("report_id")
         .str.slice(0, 1)

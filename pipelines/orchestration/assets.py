@@ -1,4 +1,4 @@
-"""Assets: the raw folder → the four lake tables → the dbt models → the published warehouse.
+"""Assets: the raw folder → the lake tables → the dbt models → the published warehouse.
 
 The extraction is one step over the whole batch (never one op per file); dbt runs through
 dagster-dbt so every model is an asset and every dbt test an asset check; the dbt sources map
@@ -33,6 +33,7 @@ _LAKE_DESCRIPTIONS = {
     "report_cells": "One row per table cell (long format), with its source line; null when blank.",
     "report_findings": "One row per problem the parser saw, with a stable code.",
     "report_sections": "One row per report section, for full-text search.",
+    "report_narrative_facts": "One row per number the narrative states about a table's measure, with its line.",
 }
 
 
@@ -57,7 +58,7 @@ raw_reports = dg.AssetSpec(
     name="lake_tables",
 )
 def lake_tables(context: dg.AssetExecutionContext, pipeline_paths: PipelinePaths) -> Iterator[dg.MaterializeResult]:
-    """Extract every raw file, in one batch, into the four Parquet tables."""
+    """Extract every raw file, in one batch, into the lake's Parquet tables."""
     started = time.perf_counter()
     try:
         summary = extract(pipeline_paths.raw, pipeline_paths.lake, progress=False)
