@@ -187,7 +187,8 @@ def test_seeds_reconcile_on_every_rule(seeds_db: Path) -> None:
         """select rule_id, count(*), count(*) filter (where passed) from reconciliation_results
            group by rule_id order by rule_id""",
     )
-    assert rows == [("R1", 35, 35), ("R2", 125, 125), ("R3", 35, 35), ("R4", 15, 15)]
+    # R7: each seed states its requests received (test_narrative.py), and each agrees
+    assert rows == [("R1", 35, 35), ("R2", 125, 125), ("R3", 35, 35), ("R4", 15, 15), ("R7", 5, 5)]
 
 
 def test_agency_year_summary(seeds_db: Path) -> None:
@@ -441,3 +442,42 @@ def test_generated_reports_fail_exactly_the_rules_they_were_made_to_break(tmp_pa
     )
     assert len(planted) > 5
     assert found == planted
+
+
+def test_generated_narratives_disagree_exactly_where_planted(tmp_path: Path) -> None:
+    """R7 on a synthetic corpus: every number the narrative states is read (none from its
+    sentences about another year), and R7 fails exactly where the generator planted a mismatch."""
+    from pipelines.generate.corpus import generate_corpus
+
+    raw, truths = tmp_path / "raw", tmp_path / "truth"
+    generate_corpus(120, 2031, raw, truths)
+    outcome, db = _build(tmp_path, raw, strict=False)
+    assert outcome.success, outcome.failures
+    stated, planted, agreeing = set(), set(), set()
+    for path in sorted(raw.iterdir()):
+        truth = json.loads((truths / f"{path.stem}.json").read_text(encoding="utf-8"))
+        for fact in truth["narrative_facts"]:
+            stated.add((path.name, fact["measure"], float(fact["stated"])))
+            if fact["r7"] == "disagrees":
+                planted.add((path.name, fact["measure"], float(fact["table"]), float(fact["stated"])))
+            elif fact["r7"] == "agrees":
+                agreeing.add((path.name, fact["measure"]))
+    read = set(
+        _rows(
+            db,
+            """select source_path, measure_key, stated_value from staging.stg_lake__report_narrative_facts
+               join dim_report using (report_id)
+               where measure_key in ('requests_received', 'requests_handled', 'reviews_total')""",
+        )
+    )
+    failed = set(
+        _rows(
+            db,
+            "select source_path, scope_key, expected, actual from reconciliation_results where rule_id = 'R7' and not passed",
+        )
+    )
+    passed = set(_rows(db, "select source_path, scope_key from reconciliation_results where rule_id = 'R7' and passed"))
+    assert len(planted) >= 3
+    assert read == stated
+    assert failed == planted
+    assert agreeing <= passed

@@ -85,6 +85,8 @@ def chinese_number(text: str) -> int | None:
     """`十七` → 17, `一百零五` → 105, `三千二百` → 3200, `两万` → 20000; None if not a number."""
     total, section, digit = 0, 0, None
     for ch in text:
+        if ch in "零〇" and (section or total) and digit is None:  # 一百零五: a placeholder
+            continue
         if ch in _DIGITS:
             if digit is not None:  # `一二` is no number
                 return None

@@ -30,6 +30,30 @@ class SectionRecord:
     text: str
 
 
+@dataclass(frozen=True)
+class StatedFact:
+    """A number the narrative states about a measure of the tables (see narrative.py)."""
+
+    section: int
+    measure: str
+    value: int | float
+    unit: str
+    is_approximate: bool
+    line: int | None
+    phrase: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "section": self.section,
+            "measure": self.measure,
+            "value": self.value,
+            "unit": self.unit,
+            "is_approximate": self.is_approximate,
+            "line": self.line,
+            "phrase": self.phrase,
+        }
+
+
 @dataclass
 class Report:
     source: str
@@ -41,6 +65,7 @@ class Report:
     cells: list[ParsedCell] = field(default_factory=list)
     sections: list[SectionRecord] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    narrative_facts: list[StatedFact] = field(default_factory=list)
 
     @property
     def status(self) -> str:
@@ -83,6 +108,7 @@ class Report:
             "template": self.template,
             "tables": self.tables(),
             "findings": [f.as_dict() for f in self.findings],
+            "narrative_facts": [f.as_dict() for f in self.narrative_facts],
         }
 
 
@@ -119,6 +145,7 @@ def reports(batch: ParsedBatch) -> list[Report]:
     cells = _by_doc(batch.cells)
     findings = _by_doc(batch.findings)
     sections = _by_doc(batch.sections)
+    facts = _by_doc(batch.facts)
     out = []
     for i, doc in enumerate(batch.docs):
         out.append(
@@ -137,9 +164,18 @@ def reports(batch: ParsedBatch) -> list[Report]:
                     Finding(f["code"], f["message"], f["line"], f["table_key"], f["row_key"], f["column_key"])
                     for f in findings.get(i, [])
                 ],
+                narrative_facts=[_stated(f) for f in facts.get(i, [])],
             )
         )
     return out
+
+
+def _stated(row: dict[str, Any]) -> StatedFact:
+    value = row["value"]
+    exact: int | float = int(value) if float(value).is_integer() else value
+    return StatedFact(
+        row["section_no"], row["measure_key"], exact, row["unit"], row["is_approximate"], row["line"], row["phrase"]
+    )
 
 
 def _by_doc(frame: pl.DataFrame) -> dict[int, list[dict[str, Any]]]:

@@ -27,6 +27,7 @@ from pipelines.generate.forms import (
     Slot,
     grids,
 )
+from pipelines.generate.narrative_facts import Stated
 from pipelines.generate.printing import WRAP, CellText, blank_text, unreadable_text, value_cell
 from pipelines.generate.values import Tables
 from pipelines.generate.variants import Variant
@@ -93,6 +94,7 @@ class Words:
     site: str
     published: dt.date | None = None
     contact: str = ""  # who the overview's closing sentence names (the full name, or 本机关)
+    stated: Stated | None = None  # the numbers the narrative states (narrative_facts.plan)
 
 
 def cell_texts(
@@ -148,11 +150,12 @@ def compose(variant: Variant, words: Words, printed: Tables, damage: Mapping[Cel
     unnumbered = _unnumbered_sections(variant, rng)
     body: list[Block] = []
     tables = iter(grids(variant.template))
-    requests = printed[REQUESTS]["new_received"]["total"]
+    requests = words.stated.requests if words.stated else int(printed[REQUESTS]["new_received"]["total"] or 0)
+    facts = {"依申请公开": words.stated.sentences} if words.stated else None
     for number, (enumerator, heading) in enumerate(SECTION_HEADINGS, start=1):
         body.append(Heading(heading if number in unnumbered else f"{enumerator}{heading}"))
         if number == 1:
-            for kind, text in narrative.overview(agency, year, int(requests or 0), rng, not unnumbered, words.contact):
+            for kind, text in narrative.overview(agency, year, requests, rng, not unnumbered, words.contact, facts):
                 body.append(SubHeading(text) if kind == "sub" else Paragraph(text))
         elif number in (2, 3, 4):
             grid = next(tables)

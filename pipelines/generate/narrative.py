@@ -7,6 +7,7 @@ text, and kept clear of what a parser could take for a heading or a table label.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
 from random import Random
 
 from pipelines.generate.agencies import Agency
@@ -166,10 +167,17 @@ def _fill(text: str, fields: dict[str, object]) -> str:
 
 
 def overview(
-    agency: Agency, year: int, requests: int, rng: Random, numbered: bool, contact: str = ""
+    agency: Agency,
+    year: int,
+    requests: int,
+    rng: Random,
+    numbered: bool,
+    contact: str = "",
+    facts: Mapping[str, Sequence[str]] | None = None,
 ) -> list[tuple[str, str]]:
     """Section 一's body: (kind, text) with kind `sub` for a sub-heading, `p` for a paragraph;
-    `contact` is who the closing sentence sends questions to (the full name, or 本机关)."""
+    `contact` is who the closing sentence sends questions to (the full name, or 本机关); `facts`,
+    sentences appended to a sub-section's paragraph, keyed by its heading (依申请公开 …)."""
     fields = _fields(agency, year, rng) | {"requests": requests}
     fields["full"] = contact or agency.full_name
     out: list[tuple[str, str]] = [("p", _fill(rng.choice(_OVERVIEW_OPENERS), fields))]
@@ -180,7 +188,7 @@ def overview(
         suffix = rng.choice(("", "", "情况")) if heading != "政府信息公开平台建设" else ""
         drop = not numbered and rng.random() < 0.4
         out.append(("sub", f"{'' if drop else enumerator}{heading}{suffix}"))
-        out.append(("p", _fill(rng.choice(texts), fields)))
+        out.append(("p", _fill(rng.choice(texts), fields) + "".join((facts or {}).get(heading, ()))))
     out.append(("p", _fill(_PERIOD, fields)))
     return out
 

@@ -15,7 +15,7 @@ from random import Random
 from typing import Any
 
 from pipelines.extract.normalize import to_simplified
-from pipelines.generate import narrative
+from pipelines.generate import narrative, narrative_facts
 from pipelines.generate.agencies import Printed, draw_agency, printed_name
 from pipelines.generate.document import BLANK, UNREADABLE, Words, compose
 from pipelines.generate.encode import encode, html_charset, to_script
@@ -120,7 +120,8 @@ def generate_report(variant: Variant, rng_seed: int) -> Generated:
     signature = narrative.signature_lines(agency, signed, rng, cn_date) if variant.footer else ()
     page_number = narrative.page_number_line(rng) if variant.footer and variant.layout != HTML else None
     site = narrative.site_name(agency)
-    words = Words(agency, agency_name, year, portal, signature, page_number, site, published, contact)
+    stated = narrative_facts.plan(tables, damage, year, Random(f"narrative-facts:{rng_seed}"))
+    words = Words(agency, agency_name, year, portal, signature, page_number, site, published, contact, stated)
 
     document = compose(variant, words, tables, damage, rng)
     script = (variant.script, variant.slips, variant.encoding)
@@ -165,6 +166,8 @@ def generate_report(variant: Variant, rng_seed: int) -> Generated:
         ],
         "broken_rule": broken.as_dict() if broken else None,
         "failing_checks": [c.as_dict() for c in broken.failing] if broken else [],
+        # the numbers the narrative states about table cells, and what R7 must say of each
+        "narrative_facts": stated.truth,
     }
     name = hashlib.sha256(data).hexdigest()[:16] + variant.extension
     return Generated(data=data, name=name, text=text, truth=truth)
