@@ -473,7 +473,8 @@ def test_generated_narratives_disagree_exactly_where_planted(tmp_path: Path) -> 
     failed = set(
         _rows(
             db,
-            "select source_path, scope_key, expected, actual from reconciliation_results where rule_id = 'R7' and not passed",
+            """select source_path, scope_key, expected, actual from reconciliation_results
+               where rule_id = 'R7' and not passed""",
         )
     )
     passed = set(_rows(db, "select source_path, scope_key from reconciliation_results where rule_id = 'R7' and passed"))
