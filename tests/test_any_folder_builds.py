@@ -386,3 +386,66 @@ def test_a_file_name_that_is_not_utf8_is_extracted(tmp_path: Path) -> None:
     assert summary.files == 1 and summary.by_status == {"ok": 1}
     reports = pl.read_parquet(tmp_path / "lake" / "reports", hive_partitioning=True)
     assert reports["source_path"].to_list() == ["报告.txt"]  # read as GB18030
+
+
+# R7 on the dev set, hand-checked against each report's tables (../shared/realworld/expected):
+# every number its narrative states that the template has a cell for, with the reading that
+# agrees. All agree; pingtan 2022's 收到申请75件 only as new_received 74 + carried_over 1, and
+# shanghai's carried forward cannot be judged (its 结转 total is blank as converted).
+_HUAIAN_R7 = {
+    "requests_received": (3119, 3119, "new_received", True),
+    "requests_handled": (3050, 3050, "total_handled", True),
+    "requests_carried_over": (34, 34, "carried_over", True),
+    "requests_carried_forward": (103, 103, "carried_forward", True),
+    "reviews_total": (351, 351, "administrative_review_total", True),
+    "reviews_upheld": (72, 72, "administrative_review_upheld", True),
+    "reviews_corrected": (64, 64, "administrative_review_corrected", True),
+    "reviews_other": (178, 178, "administrative_review_other", True),
+    "reviews_pending": (37, 37, "administrative_review_pending", True),
+    "lawsuits_total": (46, 46, "litigation_total", True),  # 26 direct + 20 after review
+    "lawsuits_upheld": (25, 25, "litigation_upheld", True),
+    "lawsuits_corrected": (5, 5, "litigation_corrected", True),
+    "lawsuits_other": (9, 9, "litigation_other", True),
+    "lawsuits_pending": (7, 7, "litigation_pending", True),
+    "rules_issued": (1, 1, "rules_issued", True),  # 新增公开市政府规章 1 件
+}
+DEV_R7 = {
+    "huaian-2024.pdf": _HUAIAN_R7,
+    "huaian-2024.pdftotext-layout.txt": _HUAIAN_R7,
+    "huaian-2024.pdftotext.txt": _HUAIAN_R7,
+    "pingtan-2022.archive.txt": {
+        "requests_received": (75, 75, "new_received_plus_carried_over", True),
+        "normative_documents_in_force": (698, 698, "normative_documents_in_force", True),
+        "normative_documents_issued": (88, 88, "normative_documents_issued", True),
+        "reviews_total": (2, 2, "administrative_review_total", True),
+        "lawsuits_total": (1, 1, "litigation_total", True),
+    },
+    "pingtan-2025.cms.html": {
+        "requests_received": (154, 154, "new_received", True),
+        "requests_handled": (148, 148, "total_handled", True),
+        "requests_carried_forward": (6, 6, "carried_forward", True),
+        "reviews_total": (36, 36, "administrative_review_total", True),
+        "lawsuits_total": (9, 9, "litigation_total", True),  # 6 direct + 3 after review
+    },
+    "shanghai-stcsm-2024.converted.md": {
+        "requests_received": (34, 34, "new_received", True),
+        "requests_carried_over": (2, 2, "carried_over", True),
+        "requests_carried_forward": (None, 1, "carried_forward", None),
+        "reviews_total": (1, 1, "administrative_review_total", True),
+        "lawsuits_total": (0, 0, "litigation_total", True),
+    },
+}
+
+
+def test_r7_on_the_dev_set_agrees_with_the_hand_check(dev_builds) -> None:
+    paths, *_ = dev_builds
+    with connect_read_only(paths.warehouse) as con:
+        rows = con.execute(
+            """select source_path, scope_key, expected, actual, reading_key, passed, narrative_line, table_lines
+               from reconciliation_results where rule_id = 'R7' and source_path not like '00%'"""
+        ).fetchall()
+    got: dict[str, dict[str, tuple]] = {}
+    for path, scope, expected, actual, reading, passed, narrative_line, table_lines in rows:
+        got.setdefault(path, {})[scope] = (expected, actual, reading, passed)
+        assert narrative_line is not None and table_lines, (path, scope)  # both source lines
+    assert got == DEV_R7
