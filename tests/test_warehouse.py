@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
+from collections import Counter
 from pathlib import Path
 
 import duckdb
@@ -206,6 +207,11 @@ def test_agency_year_summary(seeds_db: Path) -> None:
         " and report_year = 2023",
     )
     assert hangzhou == [(2, 1)]  # the city's own agency and a district agency, both for 2023
+    narrative = _rows(
+        seeds_db,
+        "select narrative_numbers_checked, narrative_numbers_disagreeing from agency_year_summary order by agency_name",
+    )
+    assert narrative == [(1, 0)] * 5  # each seed states its requests received, as its table prints it
 
 
 def test_every_model_column_is_documented(seeds_db: Path) -> None:
@@ -482,3 +488,12 @@ def test_generated_narratives_disagree_exactly_where_planted(tmp_path: Path) -> 
     assert read == stated
     assert failed == planted
     assert agreeing <= passed
+    summary = dict(
+        _rows(
+            db,
+            """select r.source_path, s.narrative_numbers_disagreeing
+               from agency_year_summary as s join dim_report as r on r.report_id = s.report_id""",
+        )
+    )
+    per_report = Counter(path for path, *_ in planted)
+    assert {p: n for p, n in summary.items() if n} == {p: n for p, n in per_report.items() if p in summary}

@@ -69,7 +69,9 @@ reconciliation as (
         report_id,
         count(*) filter (where passed) as checks_passed,
         count(*) filter (where not passed) as checks_failed,
-        count(*) filter (where not is_assessable) as checks_not_assessable
+        count(*) filter (where not is_assessable) as checks_not_assessable,
+        count(*) filter (where rule_id = 'R7' and is_assessable) as narrative_numbers_checked,
+        count(*) filter (where rule_id = 'R7' and not passed) as narrative_numbers_disagreeing
     from {{ ref('fct_reconciliation_checks') }}
     group by report_id
 )
@@ -127,6 +129,8 @@ select
     coalesce(reconciliation.checks_passed, 0) as reconciliation_checks_passed,
     coalesce(reconciliation.checks_failed, 0) as reconciliation_checks_failed,
     coalesce(reconciliation.checks_not_assessable, 0) as reconciliation_checks_not_assessable,
+    coalesce(reconciliation.narrative_numbers_checked, 0) as narrative_numbers_checked,
+    coalesce(reconciliation.narrative_numbers_disagreeing, 0) as narrative_numbers_disagreeing,
     reports.finding_count
 from reports
 inner join {{ ref('dim_agency') }} as agencies using (agency_key)
