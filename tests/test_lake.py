@@ -30,11 +30,12 @@ def _files(lake: Path) -> dict[str, bytes]:
     return {p.relative_to(lake).as_posix(): p.read_bytes() for p in sorted(lake.rglob("*")) if p.is_file()}
 
 
-def test_four_tables_partitioned_by_year_with_their_schemas(lake: Path) -> None:
+def test_five_tables_partitioned_by_year_with_their_schemas(lake: Path) -> None:
     assert sorted(p.name for p in lake.iterdir()) == [
         MANIFEST,
         "report_cells",
         "report_findings",
+        "report_narrative_facts",
         "report_sections",
         "reports",
     ]
@@ -58,6 +59,7 @@ def test_row_counts(lake: Path) -> None:
     assert _read(lake, "report_cells").height == 1000
     assert _read(lake, "report_findings").height == 2  # two reports state no publish date
     assert _read(lake, "report_sections").height == 35  # preamble + six sections, each
+    assert _read(lake, "report_narrative_facts").height == 11  # test_narrative.py: the seeds' facts
 
 
 def test_reports_rows(lake: Path) -> None:
