@@ -32,7 +32,7 @@ WORDINGS_CSV = Path(__file__).resolve().parents[1] / "reference" / "narrative_wo
 
 # A number as narratives write it: digits (3119, 3,119, 0.12) or Chinese numerals (十七), an
 # optional 余/多 (approximate), then its unit.
-_NUMBER = r"\s*(?P<number>\d[\d,，]*(?:\.\d+)?|[零〇一二两三四五六七八九十百千万]+)\s*(?P<approx>余|多)?\s*"
+_NUMBER = r"(?P<number>\d[\d,，]*(?:\.\d+)?|[零〇一二两三四五六七八九十百千万]+)\s*(?P<approx>余|多)?\s*"
 _COUNT_UNITS = r"(?P<unit>件|条|起|个|项|宗)"
 _MONEY_UNITS = r"(?P<unit>万元|元)"
 _MONEY_MEASURES = frozenset({"fees_charged"})
@@ -72,7 +72,11 @@ def wordings() -> tuple[Wording, ...]:
     with WORDINGS_CSV.open(encoding="utf-8", newline="") as f:
         for row in csv.DictReader(f):
             units = _MONEY_UNITS if row["measure_key"] in _MONEY_MEASURES else _COUNT_UNITS
-            pattern = row["pattern"].replace("{n}", _NUMBER + units).replace("{zero}", "(?P<zero>)")
+            # a leading `{n}` takes no leading spaces: the search would try them at every position
+            number = _NUMBER + units
+            pattern = row["pattern"]
+            pattern = number + pattern[3:] if pattern.startswith("{n}") else pattern
+            pattern = pattern.replace("{n}", r"\s*" + number).replace("{zero}", "(?P<zero>)")
             out.append(Wording(row["measure_key"], re.compile(pattern), row["example"], Decimal(row["example_value"])))
     return tuple(out)
 
@@ -129,28 +133,55 @@ def read_facts(lines: Sequence[str], report_year: int | None) -> list[NarrativeF
     """The facts stated in a narrative block (a section's lines), in text order.
 
     Lines are joined without their breaks, since PDFs and CMS pages break a phrase anywhere
-    (`答\\n复 3050 件`, `申请\\n154\\n件`)."""
+    (`答\\n复 3050 件`, `申请\\n154\\n件`). Each wording is searched over the whole block (no
+    wording spans a 。 or ；), and only the sentences holding a match are read for their year."""
     parts = [line.strip() for line in lines]
+    text = "".join(parts)
+    if not _MAY_STATE.search(text):
+        return []
+    taken: dict[int, tuple[Wording, re.Match[str]]] = {}
+    for wording in wordings():
+        for m in wording.pattern.finditer(text):
+            key = m.start("number") if "number" in m.groupdict() and m["number"] is not None else m.start()
+            taken.setdefault(key, (wording, m))
+    if not taken:
+        return []
     starts, offset = [], 0
     for part in parts:
         starts.append(offset)
         offset += len(part)
-    text = "".join(parts)
-    facts: list[NarrativeFact] = []
-    sentence_start = 0
-    for end_match in [*_SENTENCE_END.finditer(text), None]:
-        sentence_end = end_match.end() if end_match else len(text)
-        facts += _sentence_facts(text, sentence_start, sentence_end, starts, report_year)
-        sentence_start = sentence_end
+    ends = [m.end() for m in _SENTENCE_END.finditer(text)]
+    excluded: dict[int, list[tuple[int, int]]] = {}  # per sentence: spans about another year
+    facts = []
+    for key in sorted(taken):
+        wording, m = taken[key]
+        k = bisect.bisect_right(ends, key)
+        begin = ends[k - 1] if k else 0
+        if k not in excluded:
+            excluded[k] = _other_year_spans(text[begin : ends[k] if k < len(ends) else len(text)], report_year)
+        if any(lo <= key - begin < hi for lo, hi in excluded[k]):
+            continue
+        measure = wording.measure_key
+        if measure.startswith("proceeding_"):
+            position, prefix = max((text.rfind(word, begin, m.start()), prefix) for word, prefix in _PROCEEDINGS)
+            if position < 0:
+                continue
+            measure = f"{prefix}_{measure.removeprefix('proceeding_')}"
+        if m.groupdict().get("zero") is not None:
+            value, unit, approximate = Decimal(0), "元" if measure in _MONEY_MEASURES else "件", False
+        else:
+            read = _value(m["number"], m["unit"])
+            if read is None:
+                continue
+            value, unit, approximate = read, "元" if m["unit"] == "万元" else m["unit"], m["approx"] is not None
+        line = bisect.bisect_right(starts, key) - 1
+        facts.append(NarrativeFact(measure, float(value), unit, approximate, line + 1, m.group(0).strip()))
     return facts
 
 
-def _sentence_facts(text: str, begin: int, end: int, starts: list[int], report_year: int | None) -> list[NarrativeFact]:
-    sentence = text[begin:end]
-    if not _MAY_STATE.search(sentence):
-        return []
-    # spans about another year: from a comparison or another year's mention to the sentence's
-    # end, or to a later clause that names the report's year again
+def _other_year_spans(sentence: str, report_year: int | None) -> list[tuple[int, int]]:
+    """Spans of a sentence about another year: from a comparison or another year's mention to
+    the sentence's end, or to a later clause that names the report's year again."""
     excluded: list[tuple[int, int]] = []
     other_from: int | None = None
     clause_start = 0
@@ -167,37 +198,7 @@ def _sentence_facts(text: str, begin: int, end: int, starts: list[int], report_y
         clause_start = clause_end
     if other_from is not None:
         excluded.append((other_from, len(sentence)))
-
-    def about_this_year(position: int) -> bool:
-        return not any(lo <= position < hi for lo, hi in excluded)
-
-    taken: dict[int, tuple[Wording, re.Match[str]]] = {}
-    for wording in wordings():
-        for m in wording.pattern.finditer(sentence):
-            key = m.start("number") if "number" in m.groupdict() and m["number"] is not None else m.start()
-            if key not in taken and about_this_year(key):
-                taken[key] = (wording, m)
-    facts = []
-    for key in sorted(taken):
-        wording, m = taken[key]
-        measure = wording.measure_key
-        if measure.startswith("proceeding_"):
-            named = [(sentence.rfind(word, 0, m.start()), prefix) for word, prefix in _PROCEEDINGS]
-            position, prefix = max(named)
-            if position < 0:
-                continue
-            measure = f"{prefix}_{measure.removeprefix('proceeding_')}"
-        groups = m.groupdict()
-        if groups.get("zero") is not None:
-            value, unit, approximate = Decimal(0), "元" if measure in _MONEY_MEASURES else "件", False
-        else:
-            read = _value(m["number"], m["unit"])
-            if read is None:
-                continue
-            value, unit, approximate = read, "元" if m["unit"] == "万元" else m["unit"], m["approx"] is not None
-        line = bisect.bisect_right(starts, begin + key) - 1
-        facts.append(NarrativeFact(measure, float(value), unit, approximate, line + 1, m.group(0).strip()))
-    return facts
+    return excluded
 
 
 NARRATIVE_SECTIONS = (1, 5, 6)  # 总体情况, 存在的主要问题及改进情况, 其他需要报告的事项
