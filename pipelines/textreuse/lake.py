@@ -15,8 +15,11 @@ compared; a section shorter than text.MIN_CHARS once normalised is not judged (n
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import shutil
 import time
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,6 +32,8 @@ from pipelines.textreuse import text as tx
 from pipelines.textreuse.pairs import COMPARED_SECTIONS, PAIRS_SCHEMA, THRESHOLD, all_pairs
 
 TABLE = "section_similarity"
+POOL_THRESHOLD = 20_000  # sections: fewer are signed in this process (a pool costs seconds to start)
+CHUNK = 5_000
 CACHE = "_section_signatures.parquet"
 CACHE_SCHEMA = {
     "report_id": pl.String,
@@ -96,8 +101,21 @@ def _signed_frame(ids: pl.DataFrame, lengths: np.ndarray, matrix: np.ndarray) ->
     )
 
 
-def update_similarity(lake_dir: Path, threshold: float = THRESHOLD) -> SimilaritySummary:
-    """Bring the cache and `section_similarity` up to date with the lake's sections."""
+def sign_all(texts: list[str | None], workers: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """`sign` over many texts: in chunks on a pool of processes (spawned: the caller may be a
+    threaded process) when there are enough to be worth it."""
+    workers = workers or os.cpu_count() or 1
+    if workers <= 1 or len(texts) < POOL_THRESHOLD:
+        return sign(texts)
+    chunks = [texts[start : start + CHUNK] for start in range(0, len(texts), CHUNK)]
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        results = list(pool.map(sign, chunks))
+    return np.concatenate([r[0] for r in results]), np.concatenate([r[1] for r in results])
+
+
+def update_similarity(lake_dir: Path, threshold: float = THRESHOLD, workers: int | None = None) -> SimilaritySummary:
+    """Bring the cache and `section_similarity` up to date with the lake's sections (signing new
+    sections on `workers` processes, all cores by default)."""
     summary = SimilaritySummary()
     clock = time.perf_counter()
     if not (lake_dir / "report_sections").exists() or not (lake_dir / "reports").exists():
@@ -116,7 +134,7 @@ def update_similarity(lake_dir: Path, threshold: float = THRESHOLD) -> Similarit
     clock = time.perf_counter()
     if missing.height:
         texts = _texts(lake_dir, missing)
-        lengths, matrix = sign(texts["text"].to_list())
+        lengths, matrix = sign_all(texts["text"].to_list(), workers)
         cache = pl.concat([cache, _signed_frame(texts, lengths, matrix)]).cast(CACHE_SCHEMA)
     cache = cache.sort("report_id", "section_no")
     if missing.height or (lake_dir / CACHE).exists():
