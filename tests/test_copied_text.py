@@ -129,7 +129,7 @@ def test_same_year_candidates_are_of_other_agencies_only() -> None:
     same = [f"s{k}" for k in range(300)]
     matrix = sig.signatures([same, same, same, same, same])
     got = sorted(same_year_candidates(sections, matrix).select("report_id", "compared_report_id").rows())
-    assert got == [("a", "b"), ("a2", "b"), ("b", "a"), ("b", "a2")]
+    assert got == [("a", "b"), ("a2", "b")]  # one row per pair
 
 
 # --- the generator ------------------------------------------------------------------------------

@@ -29,7 +29,7 @@ from datasketch import MinHashLSH
 
 from pipelines.textreuse.signatures import NUM_PERM, lean, similarity
 
-VERIFY_MARGIN = 0.15  # 3.4 standard errors of the estimate
+VERIFY_MARGIN = 0.1  # 2.3 standard errors of the estimate at 0.4
 THRESHOLD = 0.4  # exact Jaccard similarity of the shingle sets at which a same-year pair is reported
 PREVIOUS_YEAR = "previous_year"
 SAME_YEAR_OTHER_AGENCY = "same_year_other_agency"
@@ -81,39 +81,49 @@ def previous_year_pairs(sections: pl.DataFrame, matrix: np.ndarray) -> pl.DataFr
 
 def same_year_candidates(sections: pl.DataFrame, matrix: np.ndarray, threshold: float = THRESHOLD) -> pl.DataFrame:
     """Candidate pairs of comparable sections of one number and year, of two agencies, found
-    through LSH (never all pairs), whose estimate is within VERIFY_MARGIN of `threshold`; both
-    directions. Columns: report_id, section_no, compared_report_id, estimate."""
+    through LSH (never all pairs), whose estimate is within VERIFY_MARGIN of `threshold`; one row
+    per pair (report_id before compared_report_id in the frame's order). Columns: report_id,
+    section_no, compared_report_id, estimate. Each query's candidates are estimated at once, so
+    memory holds the pairs kept, not every collision."""
     frame = sections.with_row_index("row").filter(
         pl.col("comparable") & pl.col("agency_key").is_not_null() & pl.col("report_year").is_not_null()
     )
-    found: list[tuple[int, int]] = []
+    agency = sections["agency_key"].cast(pl.Categorical).to_physical().to_numpy()
+    lefts: list[np.ndarray] = []
+    rights: list[np.ndarray] = []
+    estimates: list[np.ndarray] = []
     params = lsh_params(threshold)  # datasketch's optimum, integrated once rather than per index
     for (_year, _section), group in frame.group_by("report_year", "section_no", maintain_order=True):
         if group.height < 2:
             continue
         rows = group["row"].to_list()
-        agencies = dict(zip(rows, group["agency_key"].to_list(), strict=True))
         minhashes = {row: lean(matrix[row]) for row in rows}
         index = MinHashLSH(threshold=threshold, num_perm=NUM_PERM, params=params)
         with index.insertion_session() as session:
             for row in rows:
                 session.insert(row, minhashes[row], check_duplication=False)
         for row in rows:
-            found += [(row, other) for other in index.query(minhashes[row]) if agencies[other] != agencies[row]]
+            others = np.fromiter((o for o in index.query(minhashes[row]) if o > row), dtype=np.int64)
+            others = others[agency[others] != agency[row]]
+            if not others.size:
+                continue
+            estimate = similarity(matrix[others], matrix[row])
+            keep = estimate >= threshold - VERIFY_MARGIN
+            lefts.append(np.full(int(keep.sum()), row, dtype=np.int64))
+            rights.append(others[keep])
+            estimates.append(estimate[keep])
     schema = {"report_id": pl.String, "section_no": pl.Int32, "compared_report_id": pl.String, "estimate": pl.Float64}
-    if not found:
+    if not lefts:
         return pl.DataFrame(schema=schema)
-    left, right = np.array(found).T
-    estimate = similarity(matrix[left], matrix[right])
-    keep = estimate >= threshold - VERIFY_MARGIN
+    left, right = np.concatenate(lefts), np.concatenate(rights)
     ids = sections["report_id"].to_numpy()
     numbers = sections["section_no"].to_numpy()
     return pl.DataFrame(
         {
-            "report_id": ids[left[keep]],
-            "section_no": numbers[left[keep]],
-            "compared_report_id": ids[right[keep]],
-            "estimate": estimate[keep],
+            "report_id": ids[left],
+            "section_no": numbers[left],
+            "compared_report_id": ids[right],
+            "estimate": np.concatenate(estimates),
         }
     ).cast(schema)
 
@@ -133,8 +143,15 @@ def verified_pairs(
         "compared_report_id",
         pl.lit(SAME_YEAR_OTHER_AGENCY).alias("comparison"),
         pl.Series("similarity", exact, dtype=pl.Float64),
+    ).filter(pl.col("similarity") >= threshold)
+    mirrored = frame.select(
+        pl.col("compared_report_id").alias("report_id"),
+        "section_no",
+        pl.col("report_id").alias("compared_report_id"),
+        "comparison",
+        "similarity",
     )
-    return frame.filter(pl.col("similarity") >= threshold).cast(PAIRS_SCHEMA)
+    return pl.concat([frame, mirrored]).cast(PAIRS_SCHEMA)  # both directions: who copied whom is not known
 
 
 def all_pairs(
