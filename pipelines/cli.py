@@ -49,6 +49,11 @@ def _extract(args: argparse.Namespace) -> int:
     seconds = time.perf_counter() - started
     for status, count in summary.by_status.items():
         print(f"{status:>9}: {count} report{'s' if count != 1 else ''}")
+    from pipelines.textreuse.lake import update_similarity
+
+    similar = update_similarity(Path(args.lake))
+    kinds = ", ".join(f"{n} {kind}" for kind, n in similar.by_comparison.items()) or "none"
+    print(f"similar sections: {similar.pairs} pairs ({kinds}); {similar.signed} of {similar.sections} sections signed")
     print(
         f"{summary.files} files ({summary.parsed} parsed, {summary.reused} unchanged, {summary.removed} removed), "
         f"{summary.cells} cells, {summary.findings} findings in {seconds:.2f} s -> {Path(args.lake)}"

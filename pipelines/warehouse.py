@@ -128,8 +128,13 @@ def run_dbt(
     """
     from dbt.cli.main import dbtRunner  # heavy: imported only when dbt is run
 
+    from pipelines.textreuse.lake import ensure_table
+
     os.environ.update(dbt_env(lake_dir, database))
     Path(os.environ["DISCLOSURE_DBT_DATABASE"]).parent.mkdir(parents=True, exist_ok=True)
+    if Path(os.environ["DISCLOSURE_LAKE_DIR"]).is_dir():
+        # the similarity step's table, empty where it never ran (dbt's source needs a file)
+        ensure_table(Path(os.environ["DISCLOSURE_LAKE_DIR"]))
     cli = [*args, "--project-dir", str(paths.DBT_PROJECT_DIR)]
     if strict is not None:
         cli += ["--vars", json.dumps({"strict_reconciliation": strict})]

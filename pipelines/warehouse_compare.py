@@ -61,6 +61,7 @@ KEYS: dict[str, tuple[str, ...]] = {
     "reconciliation_results": ("report_id", "rule_id", "scope_key"),
     "region_year_summary": ("region_code", "report_year"),
     "report_findings": ("report_id", "stage", "finding_no"),
+    "copied_sections": ("report_id", "section_no", "compared_report_id", "comparison"),
 }
 
 # Numbers are compared to this many decimals: the marts' amounts have 4 (DECIMAL(18, 4)) and

@@ -44,6 +44,12 @@ def test_definitions_graph() -> None:
     # the lake assets feed the dbt sources: one lineage from raw files to marts
     assert graph.get(dg.AssetKey(["warehouse", "stg_lake__reports"])).parent_keys == {LAKE[0]}
     assert graph.get(dg.AssetKey(["warehouse", "stg_lake__report_cells"])).parent_keys == {LAKE[1]}
+    # the similarity step reads the sections (and the reports' agencies and years) and feeds its source
+    similarity = dg.AssetKey(["lake", "section_similarity"])
+    assert graph.get(similarity).parent_keys == {LAKE[0], LAKE[3]}
+    assert graph.get(dg.AssetKey(["warehouse", "stg_lake__section_similarity"])).parent_keys == {similarity}
+    copied = graph.get(dg.AssetKey(["warehouse", "copied_sections"]))
+    assert dg.AssetKey(["warehouse", "stg_lake__section_similarity"]) in copied.parent_keys
     published = graph.get(dg.AssetKey(["warehouse", "published"]))
     assert dg.AssetKey(["warehouse", "agency_year_summary"]) in published.parent_keys
     assert dg.AssetKey(["warehouse", "reconciliation_results"]) in published.parent_keys

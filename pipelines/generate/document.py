@@ -95,6 +95,7 @@ class Words:
     published: dt.date | None = None
     contact: str = ""  # who the overview's closing sentence names (the full name, or 本机关)
     stated: Stated | None = None  # the numbers the narrative states (narrative_facts.plan)
+    plan: narrative.NarrativePlan | None = None  # the narrative's wording (its own stream; maybe copied)
 
 
 def cell_texts(
@@ -155,7 +156,10 @@ def compose(variant: Variant, words: Words, printed: Tables, damage: Mapping[Cel
     for number, (enumerator, heading) in enumerate(SECTION_HEADINGS, start=1):
         body.append(Heading(heading if number in unnumbered else f"{enumerator}{heading}"))
         if number == 1:
-            for kind, text in narrative.overview(agency, year, requests, rng, not unnumbered, words.contact, facts):
+            overview = narrative.overview(
+                agency, year, requests, rng, not unnumbered, words.contact, plan=words.plan, facts=facts
+            )
+            for kind, text in overview:
                 body.append(SubHeading(text) if kind == "sub" else Paragraph(text))
         elif number in (2, 3, 4):
             grid = next(tables)
@@ -163,7 +167,7 @@ def compose(variant: Variant, words: Words, printed: Tables, damage: Mapping[Cel
             page_row = rng.randint(8, grid.height - 3) if variant.page_break and number == 3 else None
             body.append(Table(grid, cells, page_row, narrative.page_number_line(rng, bare=False) if page_row else ""))
         elif number == 5:
-            body += [Paragraph(t) for t in narrative.problems(agency, year, rng)]
+            body += [Paragraph(t) for t in narrative.problems(agency, year, rng, plan=words.plan)]
         else:
             body += [Paragraph(t) for t in narrative.other_matters(agency, year, rng)]
     before, after = words.portal

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from random import Random
 
+from pipelines.generate import phrases
 from pipelines.generate.agencies import Agency
 
 TITLE_SUFFIX = "政府信息公开工作年度报告"
@@ -166,6 +168,58 @@ def _fill(text: str, fields: dict[str, object]) -> str:
     return text.format(**fields)
 
 
+# The sub-sections of section 一, in order, and the slots of the phrase bank the narrative draws.
+SUBSECTIONS = tuple(heading for heading, _texts in _SUBSECTIONS)
+OVERVIEW_SLOTS = ("opener", *SUBSECTIONS)
+PROBLEM_SLOTS = ("problems",)
+SLOTS_OF_SECTION = {1: OVERVIEW_SLOTS, 5: PROBLEM_SLOTS}  # the sections a copier can copy
+
+
+@dataclass(frozen=True)
+class NarrativePlan:
+    """The narrative's wording: the recipes of every slot's sentences and the numbers they state.
+
+    Drawn from a stream of its own (`Random(f"narrative:{rng_seed}")`), so the report's other
+    draws (values, layout) are those of the main stream as before. A copier's plan keeps the
+    source's recipes (see `copy_plan`) and is filled with the copier's own names and numbers.
+    """
+
+    sentences: Mapping[str, tuple[phrases.Recipe, ...]]
+    numbers: Mapping[str, int]
+
+
+def draw_plan(rng: Random) -> NarrativePlan:
+    slots = (*OVERVIEW_SLOTS, *PROBLEM_SLOTS)
+    sentences = {slot: phrases.draw_sentences(slot, rng) for slot in slots}
+    return NarrativePlan(sentences, phrases.number_fields(rng))
+
+
+def copy_plan(
+    own: NarrativePlan, source: NarrativePlan, sections: Sequence[int], edit_share: float, rng: Random
+) -> tuple[NarrativePlan, dict[int, tuple[int, int]]]:
+    """`own` with the sentences of `sections` (1 and/or 5) copied from `source`, a share of them
+    (`edit_share`, rounded) replaced by fresh ones; the numbers stay the copier's own. Also
+    returns, per section, (sentences replaced, sentences in all)."""
+    sentences = dict(own.sentences)
+    edits: dict[int, tuple[int, int]] = {}
+    for section in sections:
+        slots = SLOTS_OF_SECTION[section]
+        places = [(slot, k) for slot in slots for k in range(len(source.sentences[slot]))]
+        replaced = set(rng.sample(places, k=int(edit_share * len(places))))  # at most the share
+        for slot in slots:
+            sentences[slot] = tuple(
+                phrases.draw_recipe(slot, rng) if (slot, k) in replaced else recipe
+                for k, recipe in enumerate(source.sentences[slot])
+            )
+        edits[section] = (len(replaced), len(places))
+    return NarrativePlan(sentences, own.numbers), edits
+
+
+def _paragraph(plan: NarrativePlan, slot: str, fields: dict[str, object], facts: Sequence[str] = ()) -> str:
+    """A slot's sentences, then its fact sentences (numbers a copier would not copy), in order."""
+    return "".join(phrases.sentence(r, fields) for r in plan.sentences[slot]) + "".join(facts)
+
+
 def overview(
     agency: Agency,
     year: int,
@@ -173,14 +227,24 @@ def overview(
     rng: Random,
     numbered: bool,
     contact: str = "",
+    *,
+    plan: NarrativePlan | None = None,
     facts: Mapping[str, Sequence[str]] | None = None,
 ) -> list[tuple[str, str]]:
     """Section 一's body: (kind, text) with kind `sub` for a sub-heading, `p` for a paragraph;
-    `contact` is who the closing sentence sends questions to (the full name, or 本机关); `facts`,
-    sentences appended to a sub-section's paragraph, keyed by its heading (依申请公开 …)."""
-    fields = _fields(agency, year, rng) | {"requests": requests}
+    `contact` is who the closing sentence sends questions to (the full name, or 本机关).
+
+    `plan` is the wording (drawn from the agency and year when not given); `facts` are sentences
+    keyed by sub-section heading (主动公开, 依申请公开, …) appended, in order, to that
+    sub-section's paragraph. The sentence stating the requests received (收到政府信息公开申请
+    {requests}件) is the first fact of 依申请公开. The draws from `rng` are the ones the former
+    two-choice wording made, so the rest of a report's stream is unchanged."""
+    plan = plan or draw_plan(Random(f"narrative:{agency.full_name}:{year}"))
+    facts = facts or {}
+    fields = _fields(agency, year, rng) | {"requests": requests} | dict(plan.numbers)
     fields["full"] = contact or agency.full_name
-    out: list[tuple[str, str]] = [("p", _fill(rng.choice(_OVERVIEW_OPENERS), fields))]
+    rng.choice(_OVERVIEW_OPENERS)  # the former opener's draw
+    out: list[tuple[str, str]] = [("p", _paragraph(plan, "opener", fields, facts.get("opener", ())))]
     for k, (heading, texts) in enumerate(_SUBSECTIONS):
         if heading == "依申请公开" and not requests:
             texts = _NO_REQUESTS
@@ -188,19 +252,28 @@ def overview(
         suffix = rng.choice(("", "", "情况")) if heading != "政府信息公开平台建设" else ""
         drop = not numbered and rng.random() < 0.4
         out.append(("sub", f"{'' if drop else enumerator}{heading}{suffix}"))
-        out.append(("p", _fill(rng.choice(texts), fields) + "".join((facts or {}).get(heading, ()))))
+        former = _fill(rng.choice(texts), fields)  # the former wording's draw
+        own_facts = [former] if heading == "依申请公开" else []
+        out.append(("p", _paragraph(plan, heading, fields, [*own_facts, *facts.get(heading, ())])))
     out.append(("p", _fill(_PERIOD, fields)))
     return out
 
 
-def problems(agency: Agency, year: int, rng: Random) -> list[str]:
-    fields = _fields(agency, year, rng)
-    first, *rest = _PROBLEMS
-    return [_fill(first, fields), _fill(rng.choice(rest), fields)]
+def problems(
+    agency: Agency, year: int, rng: Random, *, plan: NarrativePlan | None = None, facts: Sequence[str] = ()
+) -> list[str]:
+    """Section 五: the shortcomings, then what comes next; `facts` end the last paragraph."""
+    plan = plan or draw_plan(Random(f"narrative:{agency.full_name}:{year}"))
+    fields = _fields(agency, year, rng) | dict(plan.numbers)
+    rng.choice(_PROBLEMS[1:])  # the former wording's draw
+    recipes = plan.sentences["problems"]
+    half = (len(recipes) + 1) // 2
+    first = NarrativePlan({"a": recipes[:half], "b": recipes[half:]}, plan.numbers)
+    return [_paragraph(first, "a", fields), _paragraph(first, "b", fields, facts)]
 
 
-def other_matters(agency: Agency, year: int, rng: Random) -> list[str]:
-    return [_fill(rng.choice(_OTHER_MATTERS), _fields(agency, year, rng))]
+def other_matters(agency: Agency, year: int, rng: Random, *, facts: Sequence[str] = ()) -> list[str]:
+    return [_fill(rng.choice(_OTHER_MATTERS), _fields(agency, year, rng)) + "".join(facts)]
 
 
 def _fields(agency: Agency, year: int, rng: Random) -> dict[str, object]:

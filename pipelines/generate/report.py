@@ -16,7 +16,7 @@ from typing import Any
 
 from pipelines.extract.normalize import to_simplified
 from pipelines.generate import narrative, narrative_facts
-from pipelines.generate.agencies import Printed, draw_agency, printed_name
+from pipelines.generate.agencies import Agency, Drawn, Printed, draw_agency, printed_name
 from pipelines.generate.document import BLANK, UNREADABLE, Words, compose
 from pipelines.generate.encode import encode, html_charset, to_script
 from pipelines.generate.forms import CellKey, cell_keys
@@ -37,6 +37,28 @@ class Generated:
     text: str  # what `data` decodes to with the variant's encoding
     truth: dict[str, Any]  # JSON-ready (ints, floats for amounts, None for blank cells)
     # `text`: what `data` decodes to with the variant's encoding; for a PDF, the strings drawn
+    agency: Agency | None = None  # who reports (for a copier of this report's text)
+
+
+PREVIOUS_YEAR = "previous_year"
+OTHER_AGENCY = "other_agency"
+
+
+@dataclass(frozen=True)
+class Copy:
+    """A planted copy: the report takes the narrative of `sections` (1 总体情况, 5 存在的主要问题)
+    from a source report, a share of its sentences replaced (`edit_share`), its own names and
+    numbers filled in. `previous_year`: the source is the same agency's report on the year
+    before; `other_agency`: another agency's on the same year."""
+
+    kind: str
+    source_seed: int  # the source's rng_seed: its wording is drawn from Random(f"narrative:{seed}")
+    source: str  # the source's name in its corpus (file stem), for the truth
+    agency: Agency  # the source's agency (the copier's own for previous_year; one to avoid otherwise)
+    year: int  # the copier's year
+    sections: tuple[int, ...]
+    edit_share: float
+    rng_seed: int  # draws which sentences are replaced
 
 
 def _choose_damage(variant: Variant, tables: Tables, broken: Broken | None, rng: Random) -> dict[CellKey, str]:
@@ -86,22 +108,65 @@ def _printable(variant: Variant, texts: tuple[str, ...]) -> bool:
     return True
 
 
-def pick_printed(variant: Variant, year: int, rng: Random) -> Printed:
-    """The report's agency and its name as printed, drawn again while the variant cannot print it."""
+def pick_printed(variant: Variant, year: int, rng: Random, avoid: str = "") -> Printed:
+    """The report's agency and its name as printed, drawn again while the variant cannot print it
+    (or while it is the agency named `avoid`)."""
     while True:
         drawn = draw_agency(rng, year, variant.agency_with_city)
+        if drawn.agency.full_name == avoid:
+            continue
         printed = printed_name(drawn, year, variant.agency_with_city, variant.layout != CMS_HTML, rng)
         agency = printed.agency
         if _printable(variant, (printed.name, agency.full_name, agency.with_province, agency.short_name)):
             return printed
 
 
-def generate_report(variant: Variant, rng_seed: int) -> Generated:
-    """A report and its truth. Everything random is drawn from `Random(rng_seed)`."""
+def _copier_printed(variant: Variant, copy: Copy, rng: Random) -> Printed | None:
+    """A previous-year copier's name: the source's agency, printed its own way; None when the
+    variant cannot print it."""
+    printed = printed_name(
+        Drawn(copy.agency, False), copy.year, variant.agency_with_city, variant.layout != CMS_HTML, rng
+    )
+    agency = printed.agency
+    if _printable(variant, (printed.name, agency.full_name, agency.with_province, agency.short_name)):
+        return printed
+    return None
+
+
+def generate_report(variant: Variant, rng_seed: int, copy: Copy | None = None) -> Generated:
+    """A report and its truth. Everything random is drawn from `Random(rng_seed)`, the narrative's
+    wording from `Random(f"narrative:{rng_seed}")`. With `copy`, the report copies its narrative
+    from a source (its truth's `copied_sections` says what); when the variant cannot print the
+    copier (a name Big5 lacks), it is the report without the copy."""
     rng = Random(rng_seed)
     year = rng.choice(report_years(variant.template))
-    printed = pick_printed(variant, year, rng)
+    if copy is not None:
+        year = copy.year
+    if copy is not None and copy.kind == PREVIOUS_YEAR:
+        copier = _copier_printed(variant, copy, rng)
+        if copier is None:
+            return generate_report(variant, rng_seed)
+        printed = copier
+    else:
+        printed = pick_printed(variant, year, rng, avoid=copy.agency.full_name if copy else "")
     agency, agency_name = printed.agency, printed.name
+    plan = narrative.draw_plan(Random(f"narrative:{rng_seed}"))
+    copied: list[dict[str, Any]] = []
+    if copy is not None:
+        source_plan = narrative.draw_plan(Random(f"narrative:{copy.source_seed}"))
+        plan, edits = narrative.copy_plan(plan, source_plan, copy.sections, copy.edit_share, Random(copy.rng_seed))
+        copied = [
+            {
+                "section_no": section,
+                "kind": copy.kind,
+                "source": copy.source,
+                "source_seed": copy.source_seed,
+                "edit_share": copy.edit_share,
+                "sentences_replaced": replaced,
+                "sentences": total,
+            }
+            for section, (replaced, total) in sorted(edits.items())
+        ]
     # the overview's closing sentence names the agency in full where the printed name leaves its
     # place open (as the signature does), and in half the other reports
     contact = agency.full_name if printed.needs_full_in_text or rng.random() < 0.5 else "本机关"
@@ -121,7 +186,9 @@ def generate_report(variant: Variant, rng_seed: int) -> Generated:
     page_number = narrative.page_number_line(rng) if variant.footer and variant.layout != HTML else None
     site = narrative.site_name(agency)
     stated = narrative_facts.plan(tables, damage, year, Random(f"narrative-facts:{rng_seed}"))
-    words = Words(agency, agency_name, year, portal, signature, page_number, site, published, contact, stated)
+    words = Words(
+        agency, agency_name, year, portal, signature, page_number, site, published, contact, stated=stated, plan=plan
+    )
 
     document = compose(variant, words, tables, damage, rng)
     script = (variant.script, variant.slips, variant.encoding)
@@ -168,9 +235,11 @@ def generate_report(variant: Variant, rng_seed: int) -> Generated:
         "failing_checks": [c.as_dict() for c in broken.failing] if broken else [],
         # the numbers the narrative states about table cells, and what R7 must say of each
         "narrative_facts": stated.truth,
+        # narrative sections planted as copies of another report's (see corpus.py): none in most
+        "copied_sections": copied,
     }
     name = hashlib.sha256(data).hexdigest()[:16] + variant.extension
-    return Generated(data=data, name=name, text=text, truth=truth)
+    return Generated(data=data, name=name, text=text, truth=truth, agency=agency)
 
 
 def truth_json(truth: dict[str, Any]) -> str:

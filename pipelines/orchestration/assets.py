@@ -1,4 +1,4 @@
-"""Assets: the raw folder → the lake tables → the dbt models → the published warehouse.
+"""Assets: the raw folder → the lake tables → section similarity → the dbt models → the published warehouse.
 
 The extraction is one step over the whole batch (never one op per file); dbt runs through
 dagster-dbt so every model is an asset and every dbt test an asset check; the dbt sources map
@@ -19,10 +19,14 @@ from pipelines.extract.corpus import RawFolderError, extract
 from pipelines.extract.lake import SCHEMAS
 from pipelines.orchestration.resources import PipelinePaths
 from pipelines.publish import connect_read_only, publish
+from pipelines.textreuse.lake import TABLE as SIMILARITY_TABLE
+from pipelines.textreuse.lake import update_similarity
 from pipelines.warehouse import build_args, dbt_env, project_hash, start_build
 
 RAW_KEY = dg.AssetKey(["raw", "reports"])
 LAKE_KEYS = {name: dg.AssetKey(["lake", name]) for name in SCHEMAS}
+SIMILARITY_KEY = dg.AssetKey(["lake", SIMILARITY_TABLE])
+SOURCE_KEYS = {**LAKE_KEYS, SIMILARITY_TABLE: SIMILARITY_KEY}  # the dbt sources' assets
 PUBLISHED_KEY = dg.AssetKey(["warehouse", "published"])
 SITE_KEY = dg.AssetKey(["site", "report"])
 SEED_GROUP = "reference"  # the dbt seeds' asset group: lookups, not built from the lake
@@ -84,6 +88,32 @@ def lake_tables(context: dg.AssetExecutionContext, pipeline_paths: PipelinePaths
         yield dg.MaterializeResult(asset_key=key, metadata=metadata)
 
 
+@dg.asset(
+    key=SIMILARITY_KEY,
+    group_name="lake",
+    deps=[LAKE_KEYS["report_sections"], LAKE_KEYS["reports"]],
+    description=(
+        "Narrative sections compared with the same agency's the year before, and (MinHash LSH) with other "
+        "agencies' the same year: is this year's text last year's, or another agency's, with the numbers changed?"
+    ),
+)
+def section_similarity(context: dg.AssetExecutionContext, pipeline_paths: PipelinePaths) -> dg.MaterializeResult:
+    """Signatures of new sections (the others are cached in the lake), then every comparison again."""
+    summary = update_similarity(pipeline_paths.lake)
+    seconds = {step: round(value, 2) for step, value in summary.seconds.items()}
+    context.log.info(f"{summary.pairs} pairs {summary.by_comparison}; {summary.signed} sections signed; {seconds}")
+    return dg.MaterializeResult(
+        metadata={
+            "dagster/row_count": summary.pairs,
+            "path": dg.MetadataValue.path(str(pipeline_paths.lake / SIMILARITY_TABLE)),
+            "sections": summary.sections,
+            "sections_signed": summary.signed,
+            **{f"pairs_{kind}": count for kind, count in summary.by_comparison.items()},
+            "seconds": dg.MetadataValue.json(seconds),
+        }
+    )
+
+
 class WarehouseBuildConfig(dg.Config):
     strict_reconciliation: bool = False
     """Fail the build when a report breaks the template's rules R1–R4 (default: warn)."""
@@ -108,7 +138,7 @@ def make_warehouse_assets(project: Any) -> tuple[dg.AssetsDefinition, dg.AssetsD
     class Translator(DagsterDbtTranslator):
         def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
             if dbt_resource_props["resource_type"] == "source":
-                return LAKE_KEYS[dbt_resource_props["name"]]
+                return SOURCE_KEYS[dbt_resource_props["name"]]
             return dg.AssetKey(["warehouse", dbt_resource_props["name"]])
 
         def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:

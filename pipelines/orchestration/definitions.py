@@ -18,7 +18,13 @@ from pipelines.orchestration.resources import PipelinePaths
 def build_definitions(pipeline_paths: PipelinePaths | None = None) -> dg.Definitions:
     from dagster_dbt import DbtCliResource
 
-    from pipelines.orchestration.assets import lake_tables, make_warehouse_assets, raw_reports, report_site
+    from pipelines.orchestration.assets import (
+        lake_tables,
+        make_warehouse_assets,
+        raw_reports,
+        report_site,
+        section_similarity,
+    )
     from pipelines.orchestration.checks import ALL_CHECKS
     from pipelines.orchestration.jobs import build_everything
     from pipelines.orchestration.project import dbt_project
@@ -28,7 +34,7 @@ def build_definitions(pipeline_paths: PipelinePaths | None = None) -> dg.Definit
     project = dbt_project()
     warehouse_models, published_warehouse = make_warehouse_assets(project)
     return dg.Definitions(
-        assets=[raw_reports, lake_tables, warehouse_models, published_warehouse, report_site],
+        assets=[raw_reports, lake_tables, section_similarity, warehouse_models, published_warehouse, report_site],
         asset_checks=ALL_CHECKS,
         jobs=[build_everything],
         schedules=[daily_build],

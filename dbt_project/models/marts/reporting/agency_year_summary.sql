@@ -64,6 +64,17 @@ active as (
     group by report_id
 ),
 
+last_year as (
+    -- the same agency's current edition the year before (int_report_predecessors): how much of
+    -- this year's narrative is last year's text (null: no such report, or no section long enough)
+    select pairs.report_id, max(pairs.similarity) as max_similarity_to_last_year
+    from {{ ref('stg_lake__section_similarity') }} as pairs
+    inner join {{ ref('int_report_predecessors') }} as predecessors
+        on pairs.report_id = predecessors.report_id and pairs.compared_report_id = predecessors.compared_report_id
+    where pairs.comparison = 'previous_year'
+    group by pairs.report_id
+),
+
 reconciliation as (
     select
         report_id,
@@ -131,7 +142,8 @@ select
     coalesce(reconciliation.checks_not_assessable, 0) as reconciliation_checks_not_assessable,
     coalesce(reconciliation.narrative_numbers_checked, 0) as narrative_numbers_checked,
     coalesce(reconciliation.narrative_numbers_disagreeing, 0) as narrative_numbers_disagreeing,
-    reports.finding_count
+    reports.finding_count,
+    last_year.max_similarity_to_last_year
 from reports
 inner join {{ ref('dim_agency') }} as agencies using (agency_key)
 left join flow using (report_id)
@@ -139,4 +151,5 @@ left join outcomes using (report_id)
 left join review using (report_id)
 left join active using (report_id)
 left join reconciliation using (report_id)
+left join last_year using (report_id)
 left join {{ ref('report_timeliness') }} as timeliness using (report_id)
