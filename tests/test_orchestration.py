@@ -19,7 +19,10 @@ from pipelines.orchestration.resources import PipelinePaths
 from pipelines.orchestration.sensors import raw_folder_sensor
 from pipelines.publish import DUCKDB_V1_STORAGE, connect_read_only, storage_version
 
-LAKE = [dg.AssetKey(["lake", t]) for t in ("reports", "report_cells", "report_findings", "report_sections")]
+LAKE = [
+    dg.AssetKey(["lake", t])
+    for t in ("reports", "report_cells", "report_findings", "report_sections", "report_narrative_facts")
+]
 
 
 def _paths(root: Path, raw: Path) -> PipelinePaths:
@@ -44,6 +47,7 @@ def test_definitions_graph() -> None:
     # the lake assets feed the dbt sources: one lineage from raw files to marts
     assert graph.get(dg.AssetKey(["warehouse", "stg_lake__reports"])).parent_keys == {LAKE[0]}
     assert graph.get(dg.AssetKey(["warehouse", "stg_lake__report_cells"])).parent_keys == {LAKE[1]}
+    assert graph.get(dg.AssetKey(["warehouse", "stg_lake__report_narrative_facts"])).parent_keys == {LAKE[4]}
     # the similarity step reads the sections (and the reports' agencies and years) and feeds its source
     similarity = dg.AssetKey(["lake", "section_similarity"])
     assert graph.get(similarity).parent_keys == {LAKE[0], LAKE[3]}

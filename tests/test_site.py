@@ -127,7 +127,7 @@ def test_report_data_holds_the_printed_cells(built: tuple[Path, Path, Path]) -> 
            where r.source_path = ? and outcome_key = 'granted' and applicant_type_key = 'natural_person'""",
         S002,
     ) - (cells[("granted", "natural_person")][3] - line)
-    assert [c[0] for c in data["rule_counts"]] == ["R1", "R2", "R3", "R4"]
+    assert [c[0] for c in data["rule_counts"]] == ["R1", "R2", "R3", "R4", "R7"]  # R7: its narrative's number
 
 
 def test_agency_data_has_its_years_and_cross_year_checks(built: tuple[Path, Path, Path]) -> None:
