@@ -22,10 +22,13 @@ from pipelines.textreuse import signatures as sig
 from pipelines.textreuse import text as tx
 from pipelines.textreuse.lake import CACHE, COMPARED, TABLE, read_pairs, update_similarity
 from pipelines.textreuse.pairs import (
+    BAND_COLUMNS,
+    BANDS,
     PAIRS_SCHEMA,
     PREVIOUS_YEAR,
     SAME_YEAR_OTHER_AGENCY,
     THRESHOLD,
+    band_hashes,
     previous_year_pairs,
     same_year_candidates,
 )
@@ -132,6 +135,20 @@ def test_same_year_candidates_are_of_other_agencies_only() -> None:
     matrix = sig.signatures([same, same, same, same, same])
     got = sorted(same_year_candidates(sections, matrix).select("report_id", "compared_report_id").rows())
     assert got == [("a", "b"), ("a2", "b")]  # one row per pair
+
+
+def test_two_signatures_share_a_band_hash_exactly_when_they_agree_on_the_band() -> None:
+    rng = np.random.default_rng(5)
+    a = rng.integers(0, 2**32, size=sig.NUM_PERM, dtype=np.uint32)
+    b = rng.integers(0, 2**32, size=sig.NUM_PERM, dtype=np.uint32)
+    for band in (0, 31, 32, BANDS - 1):  # in order, and in a shuffle
+        c = b.copy()
+        c[BAND_COLUMNS[band]] = a[BAND_COLUMNS[band]]
+        hashes = band_hashes(np.stack([a, c]))
+        assert hashes.shape == (2, BANDS) and hashes.dtype == np.uint64
+        shared = set(np.nonzero(hashes[0] == hashes[1])[0])
+        assert band in shared and len(shared) <= 2  # (another band may hold the same columns)
+    assert BANDS == 96 and sorted(BAND_COLUMNS[:32].ravel()) == list(range(sig.NUM_PERM))
 
 
 # --- the generator ------------------------------------------------------------------------------
