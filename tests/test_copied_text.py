@@ -4,6 +4,7 @@ and, over a generated corpus, every planted copy found and nothing unplanted (la
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from random import Random
 
@@ -11,6 +12,7 @@ import duckdb
 import numpy as np
 import polars as pl
 import pytest
+from polars.testing import assert_frame_equal
 
 from pipelines.extract.corpus import extract
 from pipelines.generate import narrative
@@ -18,12 +20,15 @@ from pipelines.generate.agencies import draw_agency
 from pipelines.generate.corpus import corpus_entry, generate_corpus, planted_kind
 from pipelines.textreuse import signatures as sig
 from pipelines.textreuse import text as tx
-from pipelines.textreuse.lake import CACHE, TABLE, read_pairs, update_similarity
+from pipelines.textreuse.lake import CACHE, COMPARED, TABLE, read_pairs, update_similarity
 from pipelines.textreuse.pairs import (
+    BAND_COLUMNS,
+    BANDS,
     PAIRS_SCHEMA,
     PREVIOUS_YEAR,
     SAME_YEAR_OTHER_AGENCY,
     THRESHOLD,
+    band_hashes,
     previous_year_pairs,
     same_year_candidates,
 )
@@ -130,6 +135,20 @@ def test_same_year_candidates_are_of_other_agencies_only() -> None:
     matrix = sig.signatures([same, same, same, same, same])
     got = sorted(same_year_candidates(sections, matrix).select("report_id", "compared_report_id").rows())
     assert got == [("a", "b"), ("a2", "b")]  # one row per pair
+
+
+def test_two_signatures_share_a_band_hash_exactly_when_they_agree_on_the_band() -> None:
+    rng = np.random.default_rng(5)
+    a = rng.integers(0, 2**32, size=sig.NUM_PERM, dtype=np.uint32)
+    b = rng.integers(0, 2**32, size=sig.NUM_PERM, dtype=np.uint32)
+    for band in (0, 31, 32, BANDS - 1):  # in order, and in a shuffle
+        c = b.copy()
+        c[BAND_COLUMNS[band]] = a[BAND_COLUMNS[band]]
+        hashes = band_hashes(np.stack([a, c]))
+        assert hashes.shape == (2, BANDS) and hashes.dtype == np.uint64
+        shared = set(np.nonzero(hashes[0] == hashes[1])[0])
+        assert band in shared and len(shared) <= 2  # (another band may hold the same columns)
+    assert BANDS == 96 and sorted(BAND_COLUMNS[:32].ravel()) == list(range(sig.NUM_PERM))
 
 
 # --- the generator ------------------------------------------------------------------------------
@@ -265,3 +284,67 @@ def test_the_marts_answer_is_this_text_copied(corpus: tuple[Path, Path, Path], t
     unplanted_last_year = [v for path, v in last_year.items() if v is not None and v >= THRESHOLD]
     copiers = {stem_of[p[0]] for p in planted if p[3] == PREVIOUS_YEAR}
     assert len(unplanted_last_year) == len(copiers)
+
+
+def _keep_reports(lake: Path, dropped: set[str]) -> None:
+    """The lake without the reports of `dropped` (their rows taken out of reports and sections)."""
+    for table in ("reports", "report_sections"):
+        for path in sorted((lake / table).rglob("*.parquet")):
+            frame = pl.read_parquet(path)
+            kept = frame.filter(~pl.col("report_id").is_in(sorted(dropped)))
+            if kept.height != frame.height:
+                kept.write_parquet(path)
+
+
+def _cold(lake: Path, root: Path) -> pl.DataFrame:
+    """The table a run from scratch writes for `lake` (on a copy, the cache kept)."""
+    copy = root / f"cold{len(list(root.glob('cold*')))}"
+    shutil.copytree(lake, copy)
+    shutil.rmtree(copy / TABLE)
+    (copy / COMPARED).unlink(missing_ok=True)
+    summary = update_similarity(copy)
+    assert not summary.incremental and summary.signed == 0
+    return read_pairs(copy).sort(list(PAIRS_SCHEMA))
+
+
+def test_an_incremental_run_writes_what_a_run_from_scratch_writes(
+    corpus: tuple[Path, Path, Path], tmp_path: Path
+) -> None:
+    _raw, truth, full = corpus
+    stems = {
+        Path(path).stem: report
+        for report, path in pl.read_parquet(full / "reports", hive_partitioning=True)
+        .select("report_id", "source_path")
+        .iter_rows()
+    }
+    planted = _planted(truth)
+    # reports added later: copiers of both kinds, and a source whose copier stays
+    later = {stems[p[0]] for p in planted[:6]} | {stems[planted[-1][2]]}
+    lake = tmp_path / "lake"
+    shutil.copytree(full, lake)
+    (lake / COMPARED).unlink(missing_ok=True)
+    _keep_reports(lake, later)
+    first = update_similarity(lake)
+    assert not first.incremental
+    assert_frame_equal(read_pairs(lake).sort(list(PAIRS_SCHEMA)), _cold(lake, tmp_path))
+
+    # the reports are added: only their sections are compared with the others
+    for table in ("reports", "report_sections"):
+        shutil.rmtree(lake / table)
+        shutil.copytree(full / table, lake / table)
+    added = update_similarity(lake)
+    assert added.incremental and added.compared == 2 * len(later) == added.signed  # (the cache keeps the lake's)
+    pairs = read_pairs(lake).sort(list(PAIRS_SCHEMA))
+    assert_frame_equal(pairs, _cold(lake, tmp_path))
+    found = set(pairs.select("report_id", "compared_report_id").rows())
+    assert any(a in later and b not in later for a, b in found) and any(b in later for _a, b in found)
+
+    # a report removed: its pairs go, and no other is looked for
+    gone = stems[planted[0][2]]
+    _keep_reports(lake, {gone})
+    removed = update_similarity(lake)
+    assert removed.incremental and removed.compared == 0
+    pairs = read_pairs(lake).sort(list(PAIRS_SCHEMA))
+    assert gone not in set(pairs["report_id"]) | set(pairs["compared_report_id"])
+    assert_frame_equal(pairs, _cold(lake, tmp_path))
+    assert 0 < removed.partitions_written < len(list((lake / TABLE).glob("*/*/*.parquet")))

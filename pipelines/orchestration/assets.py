@@ -98,16 +98,22 @@ def lake_tables(context: dg.AssetExecutionContext, pipeline_paths: PipelinePaths
     ),
 )
 def section_similarity(context: dg.AssetExecutionContext, pipeline_paths: PipelinePaths) -> dg.MaterializeResult:
-    """Signatures of new sections (the others are cached in the lake), then every comparison again."""
+    """Signatures of new sections (the others are cached in the lake), then the comparisons of the
+    new sections with the others (the other pairs are kept; everything from scratch the first time)."""
     summary = update_similarity(pipeline_paths.lake)
     seconds = {step: round(value, 2) for step, value in summary.seconds.items()}
-    context.log.info(f"{summary.pairs} pairs {summary.by_comparison}; {summary.signed} sections signed; {seconds}")
+    context.log.info(
+        f"{summary.pairs} pairs {summary.by_comparison}; {summary.signed} sections signed, "
+        f"{summary.compared} compared; {seconds}"
+    )
     return dg.MaterializeResult(
         metadata={
             "dagster/row_count": summary.pairs,
             "path": dg.MetadataValue.path(str(pipeline_paths.lake / SIMILARITY_TABLE)),
             "sections": summary.sections,
             "sections_signed": summary.signed,
+            "sections_compared": summary.compared,
+            "incremental": summary.incremental,
             **{f"pairs_{kind}": count for kind, count in summary.by_comparison.items()},
             "seconds": dg.MetadataValue.json(seconds),
         }

@@ -4,7 +4,7 @@
   placeholder) and cut it into character shingles.
 - `signatures`: MinHash signatures of the shingle sets (datasketch), 128 permutations, fixed seed.
 - `pairs`: the comparisons: each section with the same agency's section the year before, and,
-  through MinHash LSH (datasketch), with every other agency's section of the same year.
+  through MinHash LSH (band hashes joined in polars), with every other agency's section of the same year.
 - `lake`: the I/O: reads the lake's sections, keeps a cache of signatures, writes the
   `section_similarity` table that dbt reads.
 """

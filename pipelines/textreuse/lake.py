@@ -5,12 +5,20 @@
     <lake>/section_similarity/report_year=<Y>/bucket=<B>/part-0.parquet    the pairs, by the
                                                                             report's year and bucket
 
+    <lake>/_section_similarity_sections.parquet                            the sections the table
+                                                                            was computed from
+
 A report's id is the hash of its bytes, so its sections, and their signatures, never change:
 the cache keeps them (keyed by report_id and section_no, with the signature version), and a run
-computes signatures only for sections it has not seen. The pairs are compared again on every
-run (a new report may be the copy of any other), from the cached signatures: cheap beside
-shingling and hashing. Reports that are rejected, or whose agency is unidentified, are not
-compared; a section shorter than text.MIN_CHARS once normalised is not judged (null).
+computes signatures only for sections it has not seen. The same-year pairs are found again only
+for the sections that are new (or whose report changed agency, year or status) since the run
+that wrote the table: their band hashes are joined with every section's of the same year and
+number, and the other pairs are kept, less those of sections no longer in the lake; the result
+is the table a run from scratch writes. The previous-year pairs are all computed again (a join).
+Only the table's partitions whose rows changed are rewritten. Without the record of the last
+run's sections (or with other parameters), a run compares everything. Reports that are
+rejected, or whose agency is unidentified, are not compared; a section shorter than
+text.MIN_CHARS once normalised is not judged (null).
 """
 
 from __future__ import annotations
@@ -29,12 +37,23 @@ import polars as pl
 from pipelines.extract.lake import BUCKET_COLUMN, YEAR_COLUMN, bucket_of, partition_dir, write_atomic
 from pipelines.textreuse import signatures as sig
 from pipelines.textreuse import text as tx
-from pipelines.textreuse.pairs import COMPARED_SECTIONS, PAIRS_SCHEMA, THRESHOLD, all_pairs
+from pipelines.textreuse.pairs import (
+    BANDS,
+    COMPARED_SECTIONS,
+    PAIRS_SCHEMA,
+    ROWS,
+    SAME_YEAR_OTHER_AGENCY,
+    THRESHOLD,
+    VERIFY_MARGIN,
+    all_pairs,
+)
 
 TABLE = "section_similarity"
 POOL_THRESHOLD = 20_000  # sections: fewer are signed in this process (a pool costs seconds to start)
 CHUNK = 5_000
 CACHE = "_section_signatures.parquet"
+COMPARED = "_section_similarity_sections.parquet"  # the sections the table was computed from
+SECTION_KEY = ["report_id", "agency_key", "report_year", "section_no", "comparable"]
 CACHE_SCHEMA = {
     "report_id": pl.String,
     "section_no": pl.Int32,
@@ -48,6 +67,9 @@ CACHE_SCHEMA = {
 class SimilaritySummary:
     sections: int = 0
     signed: int = 0  # sections whose signature this run computed (the others came from the cache)
+    compared: int = 0  # sections whose same-year pairs this run looked for (the others' were kept)
+    incremental: bool = False  # the table's pairs were updated, not all found again
+    partitions_written: int = 0
     pairs: int = 0
     by_comparison: dict[str, int] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
@@ -119,6 +141,7 @@ def update_similarity(lake_dir: Path, threshold: float = THRESHOLD, workers: int
     summary = SimilaritySummary()
     clock = time.perf_counter()
     if not (lake_dir / "report_sections").exists() or not (lake_dir / "reports").exists():
+        (lake_dir / COMPARED).unlink(missing_ok=True)
         write_pairs(pl.DataFrame(schema={**PAIRS_SCHEMA, YEAR_COLUMN: pl.Int32}), lake_dir)
         return summary
     wanted = (
@@ -166,33 +189,94 @@ def update_similarity(lake_dir: Path, threshold: float = THRESHOLD, workers: int
             for report, section, text in texts.select("report_id", "section_no", "text").iter_rows()
         }
 
-    pairs = all_pairs(sections, matrix.to_numpy().reshape(-1, sig.NUM_PERM), shingles_of, threshold)
+    params = _params(threshold)
+    previous = _previous_state(lake_dir, params)
+    old_pairs = read_pairs(lake_dir) if previous is not None else None
+    if previous is None or old_pairs is None:
+        new, kept = None, None
+        summary.compared = sections.height
+    else:
+        fresh = sections.join(previous, on=SECTION_KEY, how="anti", nulls_equal=True)
+        gone = previous.join(sections, on=SECTION_KEY, how="anti", nulls_equal=True)
+        changed = pl.concat([fresh.select("report_id", "section_no"), gone.select("report_id", "section_no")])
+        new = sections.with_row_index("row").join(changed, on=["report_id", "section_no"], how="semi")["row"].to_numpy()
+        new = np.isin(np.arange(sections.height), new)
+        kept = (
+            old_pairs.filter(pl.col("comparison") == SAME_YEAR_OTHER_AGENCY)
+            .join(changed, on=["report_id", "section_no"], how="anti")
+            .join(
+                changed.rename({"report_id": "compared_report_id"}), on=["compared_report_id", "section_no"], how="anti"
+            )
+        )
+        summary.incremental, summary.compared = True, int(new.sum())
+    pairs = all_pairs(sections, matrix.to_numpy().reshape(-1, sig.NUM_PERM), shingles_of, threshold, new, kept)
     years = dict(zip(reports["report_id"], reports[YEAR_COLUMN], strict=True))
     pairs = pairs.with_columns(pl.col("report_id").replace_strict(years, return_dtype=pl.Int32).alias(YEAR_COLUMN))
     summary.seconds["compare"] = time.perf_counter() - clock
 
     clock = time.perf_counter()
-    write_pairs(pairs, lake_dir)
+    summary.partitions_written = write_pairs(pairs, lake_dir, old_pairs)
+    write_atomic(sections.with_columns(pl.lit(params).alias("params")), lake_dir / COMPARED)
     summary.pairs = pairs.height
     summary.by_comparison = dict(pairs.group_by("comparison").len().sort("comparison").iter_rows())
     summary.seconds["write"] = time.perf_counter() - clock
     return summary
 
 
-def write_pairs(pairs: pl.DataFrame, lake_dir: Path) -> None:
-    """The whole table, rewritten: one file per report year and bucket, sorted; always at least
-    the (empty) no-year file, so that readers find one."""
+def _params(threshold: float) -> str:
+    """What the table's pairs depend on besides the sections: a run with others starts over."""
+    return f"signature {sig.VERSION}; threshold {threshold}; bands {BANDS}x{ROWS}; margin {VERIFY_MARGIN}"
+
+
+def _previous_state(lake_dir: Path, params: str) -> pl.DataFrame | None:
+    """The sections the table was computed from, when it was computed with `params` and is there."""
+    path = lake_dir / COMPARED
+    if not path.exists() or not any((lake_dir / TABLE).glob("*/*/*.parquet")):
+        return None
+    state = pl.read_parquet(path)
+    if state.height and (state["params"] != params).any():
+        return None
+    if not state.height:
+        return None
+    return state.select(SECTION_KEY)
+
+
+def write_pairs(pairs: pl.DataFrame, lake_dir: Path, previous: pl.DataFrame | None = None) -> int:
+    """The table: one file per report year and bucket, sorted; always at least the (empty)
+    no-year file, so that readers find one. With `previous` (the table as it is), only the
+    partitions whose rows differ are written (or removed). Returns the files written."""
     folder = lake_dir / TABLE
+    buckets = {r: bucket_of(r) for r in pairs["report_id"].unique()}
+    pairs = pairs.with_columns(pl.col("report_id").replace_strict(buckets, return_dtype=pl.Int8).alias(BUCKET_COLUMN))
+    todo: set[tuple[int | None, int]] | None = None
+    if previous is not None:
+        columns = [*PAIRS_SCHEMA, YEAR_COLUMN]
+        now = pairs.select(columns)
+        before = previous.select(columns).cast(now.schema)
+        differ = pl.concat(
+            [
+                now.join(before, on=columns, how="anti", nulls_equal=True),
+                before.join(now, on=columns, how="anti", nulls_equal=True),
+            ]
+        )
+        todo = {
+            (year, bucket_of(report)) for report, year in differ.select("report_id", YEAR_COLUMN).unique().iter_rows()
+        }
     written: set[Path] = set()
-    pairs = pairs.with_columns(pl.col("report_id").map_elements(bucket_of, return_dtype=pl.Int8).alias(BUCKET_COLUMN))
+    count = 0
     for (year, bucket), part in pairs.group_by(YEAR_COLUMN, BUCKET_COLUMN):
         path = partition_dir(lake_dir, TABLE, year, int(bucket)) / "part-0.parquet"
+        written.add(path)
+        if todo is not None and (year, int(bucket)) not in todo:
+            continue
         frame = part.select(list(PAIRS_SCHEMA)).cast(PAIRS_SCHEMA)
         write_atomic(frame.sort("report_id", "section_no", "compared_report_id", "comparison"), path)
-        written.add(path)
+        count += 1
     empty = partition_dir(lake_dir, TABLE, None, 0) / "part-0.parquet"
     if empty not in written:
-        write_atomic(pl.DataFrame(schema=PAIRS_SCHEMA), empty)
+        if not empty.exists():
+            write_atomic(pl.DataFrame(schema=PAIRS_SCHEMA), empty)
+            count += 1
         written.add(empty)
     for old in folder.glob("*/*/part-0.parquet"):
         if old not in written:
@@ -203,6 +287,7 @@ def write_pairs(pairs: pl.DataFrame, lake_dir: Path) -> None:
     for year_dir in folder.glob("*"):
         if year_dir.is_dir() and not any(year_dir.iterdir()):
             shutil.rmtree(year_dir)
+    return count
 
 
 def ensure_table(lake_dir: Path) -> None:

@@ -11,7 +11,7 @@ import zlib
 from collections.abc import Sequence
 
 import numpy as np
-from datasketch import LeanMinHash, MinHash
+from datasketch import MinHash
 
 NUM_PERM = 128
 SEED = 20_240_101
@@ -32,11 +32,6 @@ def signatures(shingle_sets: Sequence[Sequence[str]]) -> np.ndarray:
     for k, minhash in enumerate(MinHash.generator(shingle_sets, **kwargs)):
         out[k] = minhash.hashvalues
     return out
-
-
-def lean(row: np.ndarray) -> LeanMinHash:
-    """A signature row as datasketch's MinHash (for its LSH index)."""
-    return LeanMinHash(seed=SEED, hashvalues=row.astype(np.uint32), scheme=SCHEME)
 
 
 def similarity(left: np.ndarray, right: np.ndarray) -> np.ndarray:
