@@ -1,11 +1,11 @@
 # Two commands for a fresh clone:  `make run` (install, then run the pipeline on data/raw)
-# and `make test` (install, then lint and run the test suite).
+# and `make test` (install, then lint and run the fast test suite; `make test-full` runs all of it).
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run ui extract docs test lint browser bench lock regions clean check-spark lock-spark
+.PHONY: install run ui extract docs test test-full lint browser bench lock regions clean check-spark lock-spark
 
 install: $(STAMP)
 
@@ -51,7 +51,12 @@ browser:
 	$(APT_INSTALL)$$missing >/dev/null 2>&1 \
 	  || { apt-get update -q >/dev/null && $(APT_INSTALL)$$missing >/dev/null; }
 
+# The fast suite (about 2 minutes): what to run while working. test-full adds the slow tests
+# (round trips over the generator's variants, warehouse builds, Dagster runs, the browser).
 test: lint browser
+	$(BIN)/pytest -m "not slow and not roundtrip"
+
+test-full: lint browser
 	$(BIN)/pytest
 
 # 10k generated reports: cold, then after adding 1 and changing 1% (see README for 100k).

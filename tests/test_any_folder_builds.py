@@ -36,6 +36,8 @@ from pipelines.orchestration.resources import PipelinePaths
 from pipelines.publish import connect_read_only, publish
 from pipelines.warehouse import project_hash, run_dbt
 
+pytestmark = pytest.mark.slow  # seconds to minutes a test: run by `make test-full`, not `make test`
+
 DEV_SET = ROOT.parent / "shared" / "realworld" / "raw"
 DEV_FILES = sorted(p.name for p in DEV_SET.iterdir() if p.is_file()) if DEV_SET.is_dir() else []
 NO_DEV_SET = f"the real-report dev set is not here ({DEV_SET}); it is kept beside the project, not in it"

@@ -254,6 +254,7 @@ def test_every_planted_copy_is_found_and_nothing_else(corpus: tuple[Path, Path, 
     assert after == before
 
 
+@pytest.mark.slow  # builds the warehouse
 def test_the_marts_answer_is_this_text_copied(corpus: tuple[Path, Path, Path], tmp_path: Path) -> None:
     raw, truth, lake = corpus
     update_similarity(lake)

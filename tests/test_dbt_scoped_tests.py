@@ -8,11 +8,14 @@ import shutil
 from pathlib import Path
 
 import duckdb
+import pytest
 from conftest import RAW, SEED_NAMES
 
 from pipelines import paths
 from pipelines.extract.corpus import extract
 from pipelines.warehouse import run_dbt
+
+pytestmark = pytest.mark.slow  # seconds to minutes a test: run by `make test-full`, not `make test`
 
 SCOPED = "not_null_fct_request_flow_report_id"
 RELATIONSHIP = "relationships_fct_request_flow_applicant_type_key__applicant_type_key__ref_dim_applicant_type_"

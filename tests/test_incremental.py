@@ -6,12 +6,15 @@ import shutil
 from pathlib import Path
 
 import duckdb
+import pytest
 from conftest import RAW, SEED_NAMES
 
 from pipelines.extract.corpus import extract
 from pipelines.generate.corpus import generate_corpus
 from pipelines.publish import publish
 from pipelines.warehouse import build_args, project_hash, run_dbt, start_build
+
+pytestmark = pytest.mark.slow  # seconds to minutes a test: run by `make test-full`, not `make test`
 
 FIXTURE = Path(__file__).parent / "fixtures" / "2019_template_linan_2020.txt"
 

@@ -19,6 +19,8 @@ from pipelines.orchestration.resources import PipelinePaths
 from pipelines.orchestration.sensors import raw_folder_sensor
 from pipelines.publish import DUCKDB_V1_STORAGE, connect_read_only, storage_version
 
+pytestmark = pytest.mark.slow  # seconds to minutes a test: run by `make test-full`, not `make test`
+
 LAKE = [
     dg.AssetKey(["lake", t])
     for t in ("reports", "report_cells", "report_findings", "report_sections", "report_narrative_facts")

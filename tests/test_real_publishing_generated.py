@@ -55,6 +55,8 @@ from pipelines.generate.variants import (
     RULED_PDF,
 )
 
+pytestmark = pytest.mark.slow  # seconds to minutes a test: run by `make test-full`, not `make test`
+
 ROOT = Path(__file__).resolve().parents[1]
 REAL = ROOT.parent / "shared" / "realworld"
 EXAMPLES = int(os.environ.get("REAL_PUBLISHING_EXAMPLES", "150"))

@@ -12,6 +12,8 @@ from conftest import SEED_NAMES, golden, seed_text
 
 from pipelines.extract.report import Report, parse_bytes, parse_text
 
+pytestmark = pytest.mark.slow  # seconds to minutes a test: run by `make test-full`, not `make test`
+
 S000, S001, S002, S003, S004 = SEED_NAMES
 
 

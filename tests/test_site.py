@@ -17,6 +17,8 @@ from pipelines.site.build import SiteError, build_site
 from pipelines.site.queries import TOTALS_SQL, fnv_shard
 from pipelines.warehouse import run_dbt
 
+pytestmark = pytest.mark.slow  # seconds to minutes a test: run by `make test-full`, not `make test`
+
 S002 = SEED_NAMES[2]
 
 

@@ -20,6 +20,8 @@ from pipelines.publish import publish
 from pipelines.site.build import build_site
 from pipelines.warehouse import run_dbt
 
+pytestmark = pytest.mark.slow  # seconds to minutes a test: run by `make test-full`, not `make test`
+
 S000, S001, S002, S003, S004 = SEED_NAMES
 
 

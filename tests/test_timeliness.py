@@ -10,10 +10,13 @@ from collections import Counter
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from pipelines.extract.corpus import extract
 from pipelines.generate.corpus import generate_corpus
 from pipelines.warehouse import run_dbt
+
+pytestmark = pytest.mark.slow  # seconds to minutes a test: run by `make test-full`, not `make test`
 
 _DEADLINE_OF_KIND = {"government": "government", "department": "department", "government_office": "department"}
 

@@ -16,6 +16,8 @@ from pipelines import paths
 from pipelines.extract.corpus import extract
 from pipelines.warehouse import run_dbt
 
+pytestmark = pytest.mark.slow  # seconds to minutes a test: run by `make test-full`, not `make test`
+
 S000, S001, S002, S003, S004 = SEED_NAMES
 
 
