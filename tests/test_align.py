@@ -7,8 +7,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from conftest import RAW, golden
 from report_formats import to_docx, to_html
+from samples import RAW, golden
 
 from pipelines.extract import arithmetic
 from pipelines.extract.align import align, narrative_counts

@@ -26,9 +26,9 @@ from random import Random
 import dagster as dg
 import polars as pl
 import pytest
-from conftest import RAW, ROOT, SEED_NAMES
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
+from samples import RAW, ROOT, SEED_NAMES
 
 from pipelines.extract.corpus import extract
 from pipelines.orchestration.build import BuildReport, run_build

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import RAW, SEED_NAMES, golden
+from samples import RAW, SEED_NAMES, golden
 
 from pipelines.extract.lake import read_table
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from conftest import RAW, SEED_NAMES, golden
 from report_formats import to_docx, to_html, to_pdf
+from samples import RAW, SEED_NAMES, golden
 
 from pipelines.extract.formats import DOCX, HTML, PDF, TEXT, detect_format
 from pipelines.extract.report import parse_bytes

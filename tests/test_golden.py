@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import RAW, SEED_NAMES, golden
+from samples import RAW, SEED_NAMES, golden
 
 from pipelines.extract.report import parse_bytes
 from pipelines.extract.template import expected_cells

@@ -7,7 +7,7 @@ import shutil
 
 import polars as pl
 import pytest
-from conftest import RAW, SEED_NAMES, golden
+from samples import RAW, SEED_NAMES, golden
 
 from pipelines.extract.corpus import MAX_FILE_BYTES, extract
 from pipelines.extract.lake import read_table

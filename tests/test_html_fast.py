@@ -7,10 +7,10 @@ from __future__ import annotations
 from random import Random
 
 import pytest
-from conftest import RAW, ROOT, SEED_NAMES
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from report_formats import to_html
+from samples import RAW, ROOT, SEED_NAMES
 
 from pipelines.extract.formats import convert
 from pipelines.extract.formats import html as reader

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import RAW, SEED_NAMES
+from samples import RAW, SEED_NAMES
 
 from pipelines.extract.corpus import extract
 from pipelines.generate.corpus import generate_corpus

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from conftest import RAW, SEED_NAMES, golden
+from samples import RAW, SEED_NAMES, golden
 
 from pipelines.extract.corpus import RawFolderError, extract
 from pipelines.extract.lake import MANIFEST, SCHEMAS, YEAR_COLUMN, read_table

@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import RAW, ROOT, SEED_NAMES
+from samples import RAW, ROOT, SEED_NAMES
 
 from pipelines.extract.narrative import chinese_number, read_facts, wordings
 from pipelines.extract.report import Report, parse_bytes

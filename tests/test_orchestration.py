@@ -11,7 +11,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 import pytest
-from conftest import RAW, SEED_NAMES
+from samples import RAW, SEED_NAMES
 
 from pipelines.orchestration.build import run_build
 from pipelines.orchestration.definitions import build_definitions, defs

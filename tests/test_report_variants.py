@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import opencc
 import pytest
-from conftest import SEED_NAMES, golden, seed_text
+from samples import SEED_NAMES, golden, seed_text
 
 from pipelines.extract.report import Report, parse_bytes, parse_text
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import RAW, SEED_NAMES, golden
+from samples import RAW, SEED_NAMES, golden
 
 from pipelines.extract.corpus import extract
 from pipelines.site import build as site_build

@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from browser import open_page
-from conftest import RAW, SEED_NAMES
+from samples import RAW, SEED_NAMES
 
 from pipelines.extract.corpus import extract
 from pipelines.publish import publish

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import RAW, SEED_NAMES
+from samples import RAW, SEED_NAMES
 
 from pipelines import paths
 from pipelines.extract.corpus import extract
