@@ -1,4 +1,4 @@
-"""Read the three tables of the 2021 template from their cell streams.
+"""Read the three tables of the 2021 template, and of the 2019 one, from their cell streams.
 
 Every value is anchored on a label: a row's values are the cells that follow its label (up to
 the row's end where the layout shows rows), and table 4's fifteen values follow a header whose

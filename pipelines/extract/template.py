@@ -1,7 +1,7 @@
 """The 2021 national template as data: sections, tables, row and column keys.
 
 The keys are the contract between the parser, the lake, the dbt models and the tests
-(`report-template.md`). Labels are matched through *signatures*: short normalised fragments
+(`docs/report-template.md`). Labels are matched through *signatures*: short normalised fragments
 (Simplified, NFKC, no whitespace or punctuation) that identify a label even when a report
 truncates, wraps or decorates it.
 """

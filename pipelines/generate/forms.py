@@ -1,6 +1,6 @@
 """The printed forms of the two template versions: keys, labels, and the Word table's merges.
 
-Written from the spec (`report-template.md`), not imported from the parser, so that the
+Written from the spec (`docs/report-template.md`), not imported from the parser, so that the
 generator checks the parser instead of sharing its mistakes. Every export format is a view of
 the same Word table, so each table is described once as a grid of slots (a label or a value,
 with its row and column spans); the renderers lay that grid out.
