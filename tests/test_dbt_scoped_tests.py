@@ -1,5 +1,6 @@
 """On an incremental dbt build the facts' row tests check only the reports rebuilt in the run;
-a full refresh, and `dbt test` on its own, check every row (macros/only_changed_reports.sql)."""
+a full refresh, and `dbt test` on its own, check every row (macros/reports_built_relation.sql,
+get_where_subquery.sql)."""
 
 from __future__ import annotations
 
