@@ -5,7 +5,8 @@
 
 Generates the corpus with `disclosure generate` (not timed), then times, for a cold run and for
 incremental runs after adding one report and after changing 1% of the reports:
-extraction (scan, parse, write), `dbt build` into a fresh file, and publishing (export of the
+extraction (scan, parse, write), the copied-text step (section similarity), `dbt build` into a
+fresh file, and publishing (export of the
 marts, atomic rename). Prints, per stage: wall seconds, reports per second, peak resident memory
 of the whole process tree (this process plus its extraction workers, sampled every 20 ms from
 /proc, so the figure is what the machine had to hold at once), and the size of what the stage
@@ -32,6 +33,7 @@ from reference import plain_read_seconds, ratio_line
 from pipelines.extract.corpus import extract
 from pipelines.generate.corpus import generate_corpus
 from pipelines.publish import publish
+from pipelines.textreuse.lake import update_similarity
 from pipelines.warehouse import build_args, project_hash, run_dbt, start_build
 
 
@@ -108,6 +110,12 @@ def _run(
         rows.append((f"{label}:   {stage}", seconds, parsed, None, None))
     with memory.stage() as peak:
         started = time.perf_counter()
+        similar = update_similarity(lake)
+        similarity_seconds = time.perf_counter() - started
+    name = f"{label}: similarity (signed {similar.signed})"
+    rows.append((name, similarity_seconds, max(similar.signed, 1), peak() / 1e6, None))
+    with memory.stage() as peak:
+        started = time.perf_counter()
         incremental = start_build(build, published, full_refresh=not incremental_dbt)
         args = build_args(incremental)
         outcome = run_dbt(args, lake_dir=lake, database=build, strict=False, quiet=True)
@@ -120,7 +128,7 @@ def _run(
         publish(build, published, lake / "marts", project_hash())
         publish_seconds = time.perf_counter() - started
     rows.append((f"{label}: publish", publish_seconds, reports, peak() / 1e6, _size(lake / "marts") / 1e6))
-    total = extract_seconds + dbt_seconds + publish_seconds
+    total = extract_seconds + similarity_seconds + dbt_seconds + publish_seconds
     rows.append((f"{label}: total, raw files to published marts", total, reports, None, None))
     return rows, outcome.timings[:5]
 
