@@ -25,6 +25,7 @@ import polars as pl
 
 from pipelines.extract.batch import DocResult, ParsedBatch
 from pipelines.extract.findings import OK, PARTIAL, REJECTED, REJECTING
+from pipelines.extract.narrative import FACTS_COLUMNS
 from pipelines.extract.report import Report
 
 PARSER_VERSION = "7"
@@ -91,17 +92,8 @@ SECTIONS_SCHEMA = {
     "line": pl.Int32,
     "text": pl.String,
 }
-NARRATIVE_FACTS_SCHEMA = {
-    "report_id": pl.String,
-    "fact_no": pl.Int32,
-    "section_no": pl.Int32,
-    "measure_key": pl.String,
-    "value": pl.Float64,
-    "unit": pl.String,
-    "is_approximate": pl.Boolean,
-    "line": pl.Int32,
-    "phrase": pl.String,
-}
+# the batch's facts frame, keyed by report instead of by position in the batch
+NARRATIVE_FACTS_SCHEMA = {"report_id": pl.String, **{k: v for k, v in FACTS_COLUMNS.items() if k != "doc"}}
 SCHEMAS = {
     "reports": REPORTS_SCHEMA,
     "report_cells": CELLS_SCHEMA,
