@@ -16,6 +16,7 @@ its reports: an incremental run and a cold run write the same files.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 from dataclasses import dataclass
@@ -297,8 +298,12 @@ def write_partition(
     if frame.height == 0 and (year is not None or bucket != 0):
         path.unlink(missing_ok=True)
         for parent in (folder, folder.parent):
-            if parent.exists() and not any(parent.iterdir()):
-                parent.rmdir()
+            # partitions are rewritten on a thread each: another bucket of the same year may be
+            # written into the year's folder between the check and the removal (or a sibling removed
+            # it first): the folder then stays, or is already gone
+            with contextlib.suppress(OSError):
+                if not any(parent.iterdir()):
+                    parent.rmdir()
         return None
     write_atomic(frame, path)
     return path
