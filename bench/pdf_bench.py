@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT / "tests"))  # the seed renderers
 
 from report_formats import to_pdf  # noqa: E402
 
-from pipelines.extract.formats.pdf import pdf_to_text  # noqa: E402
+from pipelines.extract.read.formats.pdf import pdf_to_text  # noqa: E402
 from pipelines.extract.template import ACTIVE_ROWS, REQUEST_ROWS, Row  # noqa: E402
 
 REAL = ROOT.parent / "shared" / "realworld"

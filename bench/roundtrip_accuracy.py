@@ -25,8 +25,8 @@ import time
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from pipelines.extract.batch import parse_documents
-from pipelines.extract.report import Report, document, reports
+from pipelines.extract.read.batch import parse_documents
+from pipelines.extract.read.report import Report, document, reports
 from pipelines.generate.compare import RIGHT, differences, resolution_outcome, wrong_numbers
 from pipelines.generate.corpus import corpus_entry
 

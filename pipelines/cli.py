@@ -21,7 +21,7 @@ def _json_default(value: object) -> object:
 
 
 def _parse(args: argparse.Namespace) -> int:
-    from pipelines.extract.report import parse_bytes
+    from pipelines.extract.read.report import parse_bytes
 
     failed = 0
     for name in args.files:

@@ -4,7 +4,7 @@ The tables are taken from the text's own cells (tab layout: rows and merged cell
 exported them) and written with each format's real machinery: HTML markup with rowspan-style
 empty placeholders, python-docx tables with merged cells, reportlab pages with a CJK font and
 page numbers (or real ruled tables with merged and wrapped cells). The formats' readers in
-pipelines/extract/formats must bring them back.
+pipelines/extract/read/formats must bring them back.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ import html
 from dataclasses import dataclass
 from io import BytesIO
 
-from pipelines.extract.batch import split_region
-from pipelines.extract.lines import source_lines
-from pipelines.extract.sections import find_sections
+from pipelines.extract.read.batch import split_region
+from pipelines.extract.read.lines import source_lines
+from pipelines.extract.read.sections import find_sections
 
 Block = str | list[list[str]]  # a paragraph, or a table as rows of cell texts
 

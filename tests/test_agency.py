@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.extract.agency import clean_name, resolve, simplified
+from pipelines.extract.read.agency import clean_name, resolve, simplified
 
 TABLE = Path(__file__).parent / "fixtures" / "agency_names.csv"
 ROWS = list(csv.DictReader(TABLE.open(encoding="utf-8")))
@@ -373,7 +373,7 @@ REALWORLD = Path(__file__).resolve().parents[2] / "shared" / "realworld"
     ],
 )
 def test_real_reports_resolve_their_agency(stem: str, key: str) -> None:
-    from pipelines.extract.report import parse_bytes
+    from pipelines.extract.read.report import parse_bytes
 
     files = sorted(p for p in (REALWORLD / "raw").iterdir() if p.name.startswith(stem))
     assert files

@@ -10,14 +10,14 @@ import pytest
 from report_formats import to_docx, to_html
 from samples import RAW, golden
 
-from pipelines.extract import arithmetic
-from pipelines.extract.align import align, narrative_counts
-from pipelines.extract.formats import convert
-from pipelines.extract.formats.html import html_layout
-from pipelines.extract.formats.plain import text_layout
-from pipelines.extract.labels import CERTAIN, NONE, STRONG, match
+from pipelines.extract.read import arithmetic
+from pipelines.extract.read.align import align, narrative_counts
+from pipelines.extract.read.formats import convert
+from pipelines.extract.read.formats.html import html_layout
+from pipelines.extract.read.formats.plain import text_layout
+from pipelines.extract.read.labels import CERTAIN, NONE, STRONG, match
+from pipelines.extract.read.tokens import LABEL, VALUE, scan
 from pipelines.extract.template import REQUEST_ROWS, expected_cells
-from pipelines.extract.tokens import LABEL, VALUE, scan
 
 
 def _values(aligned) -> dict[tuple[str, str, str], object]:
@@ -159,7 +159,7 @@ def test_markdown_holding_its_tables_as_html_is_read_as_a_page(seed_name: str) -
     text: the file is read as a page, its tables as grids."""
     from report_formats import blocks
 
-    from pipelines.extract.report import parse_bytes
+    from pipelines.extract.read.report import parse_bytes
 
     text = (RAW / seed_name).read_text(encoding="utf-8")
     parts = ["# " + text.split("\n")[0], *["正文说明。" * 40] * 12]  # > 4 KB before any table
@@ -178,7 +178,7 @@ def test_an_amount_printed_in_yuan_is_stored_in_wan_yuan_and_said_so() -> None:
     """`采购总金额 73802895.90元` (a 2019-template report's procurement): the template counts
     万元, so the amount is divided by 10,000 with an `amount_in_yuan` finding; a count printed
     with a unit of money is not a count."""
-    from pipelines.extract.normalize import read_value
+    from pipelines.extract.read.normalize import read_value
 
     read = read_value("73802895.90元", decimal=True)
     assert read.value == Decimal("7380.28959") and "元" in read.reason
@@ -192,8 +192,8 @@ def test_the_aligner_alone_reads_generated_reports_of_every_classic_layout(index
     """The second reading must stand on its own: a generated report of any classic layout
     (tab-separated Word export, paragraphs, pipes, spaced PDF text, HTML), read by the aligner
     from its layout without the fast reader, gives its truth cell for cell."""
-    from pipelines.extract.fallback import layout_of
-    from pipelines.extract.report import document
+    from pipelines.extract.read.fallback import layout_of
+    from pipelines.extract.read.report import document
     from pipelines.generate.compare import table_differences
     from pipelines.generate.corpus import corpus_entry
 

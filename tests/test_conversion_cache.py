@@ -12,9 +12,9 @@ import pytest
 from report_formats import to_pdf
 
 from pipelines.extract.corpus import CACHE, extract
-from pipelines.extract.formats import convert
-from pipelines.extract.formats.cache import ConversionCache
 from pipelines.extract.lake import read_table
+from pipelines.extract.read.formats import convert
+from pipelines.extract.read.formats.cache import ConversionCache
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "data" / "raw" / "001_95f16b6553e5017d.txt"

@@ -6,8 +6,8 @@ import pytest
 from report_formats import to_docx, to_html, to_pdf
 from samples import RAW, SEED_NAMES, golden
 
-from pipelines.extract.formats import DOCX, HTML, PDF, TEXT, detect_format
-from pipelines.extract.report import parse_bytes
+from pipelines.extract.read.formats import DOCX, HTML, PDF, TEXT, detect_format
+from pipelines.extract.read.report import parse_bytes
 
 
 def _values(report) -> dict[tuple[str, str, str], object]:

@@ -21,7 +21,7 @@ import pytest
 from hypothesis import given, note, settings
 from hypothesis import strategies as st
 
-from pipelines.extract.report import parse_bytes
+from pipelines.extract.read.report import parse_bytes
 from pipelines.generate import Variant, all_variants, generate_corpus, generate_report, variants_strategy
 from pipelines.generate.agencies import MUNICIPALITIES, draw_agency, printed_name
 from pipelines.generate.cli import main

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from samples import RAW, SEED_NAMES, golden
 
-from pipelines.extract.report import parse_bytes
+from pipelines.extract.read.report import parse_bytes
 from pipelines.extract.template import expected_cells
 
 

@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 from report_formats import to_html
 from samples import RAW, ROOT, SEED_NAMES
 
-from pipelines.extract.formats import convert
-from pipelines.extract.formats import html as reader
+from pipelines.extract.read.formats import convert
+from pipelines.extract.read.formats import html as reader
 from pipelines.generate import all_variants, generate_report
 from pipelines.generate.variants import CMS_HTML, CONVERTER_MD, HTML
 

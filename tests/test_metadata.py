@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from pipelines.extract.lines import source_lines
-from pipelines.extract.metadata import read_metadata
+from pipelines.extract.read.lines import source_lines
+from pipelines.extract.read.metadata import read_metadata
 
 
 def _meta(text: str, traditional: bool = False):
@@ -199,7 +199,7 @@ def test_simplified_narrative_keeps_qian() -> None:
 
 
 def test_resolver_context_is_simplified_only_when_the_report_is_traditional(monkeypatch) -> None:
-    import pipelines.extract.metadata as metadata
+    import pipelines.extract.read.metadata as metadata
 
     seen: list[str] = []
     real = metadata.resolve

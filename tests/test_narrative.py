@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from samples import RAW, ROOT, SEED_NAMES
 
-from pipelines.extract.narrative import chinese_number, read_facts, wordings
-from pipelines.extract.report import Report, parse_bytes
+from pipelines.extract.read.narrative import chinese_number, read_facts, wordings
+from pipelines.extract.read.report import Report, parse_bytes
 
 REAL = ROOT.parent / "shared" / "realworld" / "raw"
 S000, S001, S002, S003, S004 = SEED_NAMES

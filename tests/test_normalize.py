@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from pipelines.extract.lines import source_lines
-from pipelines.extract.normalize import (
+from pipelines.extract.read.lines import source_lines
+from pipelines.extract.read.normalize import (
     BLANK,
     NUMBER,
     SIMPLIFIED,

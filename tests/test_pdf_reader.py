@@ -1,4 +1,4 @@
-"""The PDF reader (pipelines/extract/formats/pdf.py): ruled tables as grids read from the page
+"""The PDF reader (pipelines/extract/read/formats/pdf.py): ruled tables as grids read from the page
 geometry, positioned text lines elsewhere, page numbers dropped, hostile files refused.
 
 The real report is read from ../shared/realworld (beside the project, not in it): a clone without
@@ -17,10 +17,10 @@ from pathlib import Path
 import pytest
 from report_formats import PAGE_HEIGHT, PAGE_WIDTH, SIZE, Cell, RuledWriter, place, to_pdf
 
-from pipelines.extract.formats import PDF, Converted
-from pipelines.extract.formats.pdf import MAX_PAGES, pdf_to_text
-from pipelines.extract.layout import Line, text_lines
-from pipelines.extract.report import parse_bytes
+from pipelines.extract.read.formats import PDF, Converted
+from pipelines.extract.read.formats.pdf import MAX_PAGES, pdf_to_text
+from pipelines.extract.read.layout import Line, text_lines
+from pipelines.extract.read.report import parse_bytes
 
 ROOT = Path(__file__).resolve().parents[1]
 REAL = ROOT.parent / "shared" / "realworld"

@@ -20,7 +20,7 @@ import pytest
 from hypothesis import given, note, settings
 from hypothesis import strategies as st
 
-from pipelines.extract.report import parse_bytes
+from pipelines.extract.read.report import parse_bytes
 from pipelines.generate import Variant, all_variants, generate_report, variants_strategy
 from pipelines.generate.compare import AMBIGUOUS, differences, wrong_numbers
 from pipelines.generate.forms import (

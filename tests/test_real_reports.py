@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.extract.report import Report, parse_bytes
+from pipelines.extract.read.report import Report, parse_bytes
 
 ROOT = Path(__file__).resolve().parents[1]
 REALWORLD = ROOT.parent / "shared" / "realworld"

@@ -10,7 +10,7 @@ import opencc
 import pytest
 from samples import SEED_NAMES, golden, seed_text
 
-from pipelines.extract.report import Report, parse_bytes, parse_text
+from pipelines.extract.read.report import Report, parse_bytes, parse_text
 
 pytestmark = pytest.mark.slow  # seconds to minutes a test: run by `make test-full`, not `make test`
 

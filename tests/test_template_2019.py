@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
-from pipelines.extract.report import parse_bytes
+from pipelines.extract.read.report import parse_bytes
 from pipelines.extract.template import REQUEST_COLUMNS, expected_cells
 
 FIXTURE = Path(__file__).parent / "fixtures" / "2019_template_linan_2020.txt"

@@ -30,9 +30,7 @@ from typing import NamedTuple
 import polars as pl
 from tqdm import tqdm
 
-from pipelines.extract.batch import parse_documents
 from pipelines.extract.findings import Finding
-from pipelines.extract.formats.cache import ConversionCache
 from pipelines.extract.lake import (
     MANIFEST,
     MANIFEST_SCHEMA,
@@ -47,7 +45,9 @@ from pipelines.extract.lake import (
     write_manifest,
     write_partition,
 )
-from pipelines.extract.report import Report, document
+from pipelines.extract.read.batch import parse_documents
+from pipelines.extract.read.formats.cache import ConversionCache
+from pipelines.extract.read.report import Report, document
 from pipelines.extract.staging import Staging, file_report_key
 
 # A report is a few hundred KB at most (a scanned PDF a few MB); a bigger file is not one.

@@ -24,10 +24,10 @@ from pathlib import Path
 
 import polars as pl
 
-from pipelines.extract.batch import DocResult, ParsedBatch
 from pipelines.extract.findings import OK, PARTIAL, REJECTED, REJECTING
-from pipelines.extract.narrative import FACTS_COLUMNS
-from pipelines.extract.report import Report
+from pipelines.extract.read.batch import DocResult, ParsedBatch
+from pipelines.extract.read.narrative import FACTS_COLUMNS
+from pipelines.extract.read.report import Report
 
 PARSER_VERSION = "7"
 YEAR_COLUMN = "report_year"

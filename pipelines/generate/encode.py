@@ -7,7 +7,7 @@ leave (`行政強製` for 行政強制, `隻計`, `反複`), which readers must 
 
 from __future__ import annotations
 
-from pipelines.extract.normalize import opencc_converter
+from pipelines.extract.read.normalize import opencc_converter
 from pipelines.generate.variants import TRADITIONAL
 
 # (correct Traditional, as real reports misprint it). Every slip converts back to the right

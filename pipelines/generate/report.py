@@ -14,7 +14,7 @@ from decimal import Decimal
 from random import Random
 from typing import Any
 
-from pipelines.extract.normalize import to_simplified
+from pipelines.extract.read.normalize import to_simplified
 from pipelines.generate import narrative, narrative_facts
 from pipelines.generate.agencies import Agency, Drawn, Printed, draw_agency, printed_name
 from pipelines.generate.document import BLANK, UNREADABLE, Words, compose

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from pipelines.extract.normalize import to_simplified
+from pipelines.extract.read.normalize import to_simplified
 
 SHINGLE_SIZE = 5  # characters: a Chinese word is 2–4, so a 5-gram spans a word and a half
 MIN_CHARS = 50  # normalised characters: shorter sections (无其他需要报告的事项) are not compared

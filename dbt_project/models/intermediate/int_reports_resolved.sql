@@ -1,5 +1,5 @@
 -- Reports with their agency key: the one extraction resolved from the name and the report's text
--- (pipelines/extract/agency.py). An agency no region fits still loads, under its own key
+-- (pipelines/extract/read/agency.py). An agency no region fits still loads, under its own key
 -- (unresolved_<md5>, with an `agency_unresolved` finding); a report naming no agency loads as
 -- `unidentified`. Rejected files have no agency.
 -- A table, not a view: nearly every model, and every incremental model's post-hook, reads it, and

@@ -1,5 +1,5 @@
 -- Numbers the narrative states about the tables' measures, one row per statement, with the
--- source line and the words matched (pipelines/extract/narrative.py reads them).
+-- source line and the words matched (pipelines/extract/read/narrative.py reads them).
 select
     report_id,
     fact_no,

@@ -1,5 +1,5 @@
 -- One row per raw file, typed and renamed; `reported_agency` is the name as the report gives it,
--- `resolved_agency_key` and the columns after it what extraction resolved it to (pipelines/extract/agency.py).
+-- `resolved_agency_key` and the columns after it what extraction resolved it to (pipelines/extract/read/agency.py).
 select
     report_id,
     source_path,

@@ -37,7 +37,7 @@ from pathlib import Path
 
 from pipelines import paths
 from pipelines.extract.findings import Finding
-from pipelines.extract.normalize import to_simplified
+from pipelines.extract.read.normalize import to_simplified
 from pipelines.reference.regions import COUNTY, PREFECTURE, PROVINCE, load_regions
 from pipelines.reference.regions import RegionRecord as Region
 

@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from pipelines import paths
-from pipelines.extract.agency import Resolution, resolve
 from pipelines.extract.findings import Finding
-from pipelines.extract.lines import is_blank
-from pipelines.extract.normalize import fold, to_simplified
+from pipelines.extract.read.agency import Resolution, resolve
+from pipelines.extract.read.lines import is_blank
+from pipelines.extract.read.normalize import fold, to_simplified
 from pipelines.reference.regions import load_regions
 
 _PORTAL_KEYS = (

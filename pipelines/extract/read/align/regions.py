@@ -7,9 +7,9 @@ tolerated), or, where a heading is missing, from the table's own first label (`ç
 
 from __future__ import annotations
 
-from pipelines.extract.normalize import label_key
+from pipelines.extract.read.normalize import label_key
+from pipelines.extract.read.tokens import LABEL, Token
 from pipelines.extract.template import ACTIVE, REQUESTS, REVIEW, SECTIONS
-from pipelines.extract.tokens import LABEL, Token
 
 _HEADINGS = {s.number: s.heading for s in SECTIONS}
 

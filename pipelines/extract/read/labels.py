@@ -16,7 +16,7 @@ from __future__ import annotations
 from difflib import SequenceMatcher
 from functools import lru_cache
 
-from pipelines.extract.normalize import label_key
+from pipelines.extract.read.normalize import label_key
 from pipelines.extract.template import Row
 
 CERTAIN, STRONG, WEAK, NONE = 1.0, 0.75, 0.5, 0.0

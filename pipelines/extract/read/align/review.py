@@ -9,15 +9,15 @@ from __future__ import annotations
 
 from itertools import permutations
 
-from pipelines.extract import arithmetic
-from pipelines.extract.align.cells import Aligned, ambiguous, cell
-from pipelines.extract.align.rows import Observed
-from pipelines.extract.align.segments import Segment, cell_lines, drop_fillers, may_cut, segments
-from pipelines.extract.arithmetic import Reading
 from pipelines.extract.findings import Finding
-from pipelines.extract.normalize import label_key
+from pipelines.extract.read import arithmetic
+from pipelines.extract.read.align.cells import Aligned, ambiguous, cell
+from pipelines.extract.read.align.rows import Observed
+from pipelines.extract.read.align.segments import Segment, cell_lines, drop_fillers, may_cut, segments
+from pipelines.extract.read.arithmetic import Reading
+from pipelines.extract.read.normalize import label_key
+from pipelines.extract.read.tokens import LABEL, Token
 from pipelines.extract.template import REVIEW, REVIEW_GROUPS, REVIEW_RESULTS
-from pipelines.extract.tokens import LABEL, Token
 
 _REVIEW_WORDS = "行政复议行政诉讼未经复议直接起诉复议后起诉结果维持纠正其他尚未审结总计"
 

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 
-from pipelines.extract.cells import Cell, CellStream
 from pipelines.extract.findings import Finding
-from pipelines.extract.normalize import BLANK, NUMBER, is_value_like, label_key, read_value
+from pipelines.extract.read.cells import Cell, CellStream
+from pipelines.extract.read.normalize import BLANK, NUMBER, is_value_like, label_key, read_value
 from pipelines.extract.template import (
     ACTIVE_ROWS,
     ACTIVE_ROWS_2019,

@@ -12,9 +12,9 @@ import zipfile
 from dataclasses import dataclass, field
 from io import BytesIO
 
-from pipelines.extract.decode import decode
 from pipelines.extract.findings import Finding
-from pipelines.extract.layout import Layout
+from pipelines.extract.read.decode import decode
+from pipelines.extract.read.layout import Layout
 
 TEXT = "text"
 HTML = "html"
@@ -67,15 +67,15 @@ def convert(data: bytes) -> Converted:
     kind = detect_format(data)
     try:
         if kind == PDF:
-            from pipelines.extract.formats.pdf import pdf_to_text
+            from pipelines.extract.read.formats.pdf import pdf_to_text
 
             return pdf_to_text(data)
         if kind == DOCX:
-            from pipelines.extract.formats.docx import docx_to_text
+            from pipelines.extract.read.formats.docx import docx_to_text
 
             return docx_to_text(data)
         if kind == HTML:
-            from pipelines.extract.formats.html import html_to_text
+            from pipelines.extract.read.formats.html import html_to_text
 
             return html_to_text(data)
     except Exception as exc:  # a damaged file of a known format: a finding, never a crash

@@ -15,8 +15,8 @@ import os
 from pathlib import Path
 
 from pipelines.extract.findings import Finding
-from pipelines.extract.formats import PDF, PDF_MAGIC, Converted, convert
-from pipelines.extract.layout import Line, Piece
+from pipelines.extract.read.formats import PDF, PDF_MAGIC, Converted, convert
+from pipelines.extract.read.layout import Line, Piece
 
 # Bump when the PDF reader's output changes: entries of other versions are not read.
 PDF_READER_VERSION = "1"

@@ -15,8 +15,8 @@ from io import BytesIO
 import docx
 from docx.oxml.ns import qn
 
-from pipelines.extract.formats import DOCX, Converted
-from pipelines.extract.layout import Line, Piece
+from pipelines.extract.read.formats import DOCX, Converted
+from pipelines.extract.read.layout import Line, Piece
 
 
 def _cell_text(tc) -> list[str]:  # tc: a w:tc element

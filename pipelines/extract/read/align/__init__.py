@@ -26,16 +26,17 @@ Pure: a layout and the report's text in, cells and findings out (tables.ParsedCe
 
 from __future__ import annotations
 
-from pipelines.extract.align.active import narrative_counts, read_active
-from pipelines.extract.align.cells import Aligned
-from pipelines.extract.align.regions import regions
-from pipelines.extract.align.requests import read_requests
-from pipelines.extract.align.review import read_review
-from pipelines.extract.align.segments import glued_region, segments
 from pipelines.extract.findings import Finding
-from pipelines.extract.layout import Layout
-from pipelines.extract.normalize import label_key
-from pipelines.extract.tables import is_stray_value
+from pipelines.extract.read.align.active import narrative_counts, read_active
+from pipelines.extract.read.align.cells import Aligned
+from pipelines.extract.read.align.regions import regions
+from pipelines.extract.read.align.requests import read_requests
+from pipelines.extract.read.align.review import read_review
+from pipelines.extract.read.align.segments import glued_region, segments
+from pipelines.extract.read.layout import Layout
+from pipelines.extract.read.normalize import label_key
+from pipelines.extract.read.tables import is_stray_value
+from pipelines.extract.read.tokens import LABEL, Token, tokens_of
 from pipelines.extract.template import (
     ACTIVE,
     REQUESTS,
@@ -44,7 +45,6 @@ from pipelines.extract.template import (
     TEMPLATE_2019_MARKS,
     TEMPLATE_2021,
 )
-from pipelines.extract.tokens import LABEL, Token, tokens_of
 
 __all__ = ["Aligned", "align", "narrative_counts", "regions"]
 

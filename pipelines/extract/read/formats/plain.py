@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import re
 
-from pipelines.extract.layout import Layout, Line, Piece
-from pipelines.extract.lines import clean_text
-from pipelines.extract.normalize import is_value_like
-from pipelines.extract.sections import heading_number
+from pipelines.extract.read.layout import Layout, Line, Piece
+from pipelines.extract.read.lines import clean_text
+from pipelines.extract.read.normalize import is_value_like
+from pipelines.extract.read.sections import heading_number
 
 _GAP = re.compile(r"[^\S\n]{2,}|\t+")
 _SEPARATOR_CELL = re.compile(r"^\s*:?-{3,}:?\s*$")

@@ -17,11 +17,11 @@ from collections.abc import Sequence
 
 import polars as pl
 
-from pipelines.extract.align import Aligned, align
 from pipelines.extract.findings import CODES, ERROR, Finding
-from pipelines.extract.formats import HTML
-from pipelines.extract.layout import Layout
-from pipelines.extract.sections import inline_sections, missing_sections
+from pipelines.extract.read.align import Aligned, align
+from pipelines.extract.read.formats import HTML
+from pipelines.extract.read.layout import Layout
+from pipelines.extract.read.sections import inline_sections, missing_sections
 from pipelines.extract.template import SECTIONS, TABLES, expected_cells
 
 # Findings of the fast reader that say a table was not read in full.
@@ -42,10 +42,10 @@ def layout_of(document) -> Layout:  # document: batch.Document
     if document.layout is not None:
         return document.layout
     if document.format == HTML and document.data is not None:
-        from pipelines.extract.formats.html import html_layout
+        from pipelines.extract.read.formats.html import html_layout
 
         return html_layout(document.data)
-    from pipelines.extract.formats.plain import text_layout
+    from pipelines.extract.read.formats.plain import text_layout
 
     return text_layout(document.text)
 

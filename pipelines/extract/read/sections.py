@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from pipelines.extract.findings import Finding
-from pipelines.extract.normalize import label_key
+from pipelines.extract.read.normalize import label_key
 from pipelines.extract.template import SECTIONS, Section
 
 _MAX_HEADING_CHARS = 40

@@ -19,8 +19,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from pipelines.extract.layout import Layout
-from pipelines.extract.normalize import BLANK_MARKERS, UNREADABLE, read_value
+from pipelines.extract.read.layout import Layout
+from pipelines.extract.read.normalize import BLANK_MARKERS, UNREADABLE, read_value
 
 LABEL = "label"
 VALUE = "value"

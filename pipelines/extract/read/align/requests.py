@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from pipelines.extract import arithmetic
-from pipelines.extract.align.cells import Aligned, place
-from pipelines.extract.align.rows import TIE, Observed, align_rows, observe
-from pipelines.extract.align.segments import column_model, may_cut, segments
 from pipelines.extract.findings import Finding
-from pipelines.extract.labels import CERTAIN, NONE, STRONG, run_evidence
+from pipelines.extract.read import arithmetic
+from pipelines.extract.read.align.cells import Aligned, place
+from pipelines.extract.read.align.rows import TIE, Observed, align_rows, observe
+from pipelines.extract.read.align.segments import column_model, may_cut, segments
+from pipelines.extract.read.labels import CERTAIN, NONE, STRONG, run_evidence
+from pipelines.extract.read.tokens import Token
 from pipelines.extract.template import (
     OTHER_PROCESSING,
     OTHER_PROCESSING_PARTS,
@@ -24,7 +25,6 @@ from pipelines.extract.template import (
     Row,
     request_rows,
 )
-from pipelines.extract.tokens import Token
 
 
 def _request_sequences(template: str) -> list[tuple[Row, ...]]:

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from pipelines.extract import arithmetic
-from pipelines.extract.align.segments import Segment, by_columns, cell_lines, drop_fillers
-from pipelines.extract.arithmetic import Reading
-from pipelines.extract.labels import NONE
-from pipelines.extract.tokens import Token
+from pipelines.extract.read import arithmetic
+from pipelines.extract.read.align.segments import Segment, by_columns, cell_lines, drop_fillers
+from pipelines.extract.read.arithmetic import Reading
+from pipelines.extract.read.labels import NONE
+from pipelines.extract.read.tokens import Token
 
 TIE = 1e-9
 

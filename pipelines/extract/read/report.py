@@ -12,13 +12,13 @@ from typing import Any
 
 import polars as pl
 
-from pipelines.extract.batch import Document, ParsedBatch, parse_documents
 from pipelines.extract.findings import Finding, status_of
-from pipelines.extract.formats import HTML, TEXT, convert
-from pipelines.extract.formats.cache import ConversionCache
-from pipelines.extract.metadata import Metadata
-from pipelines.extract.normalize import read_value
-from pipelines.extract.tables import ParsedCell
+from pipelines.extract.read.batch import Document, ParsedBatch, parse_documents
+from pipelines.extract.read.formats import HTML, TEXT, convert
+from pipelines.extract.read.formats.cache import ConversionCache
+from pipelines.extract.read.metadata import Metadata
+from pipelines.extract.read.normalize import read_value
+from pipelines.extract.read.tables import ParsedCell
 from pipelines.extract.template import DECIMAL_CELLS, SIGNED_COLUMNS, TEMPLATE_2021, expected_cells
 
 

@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import re
 
-from pipelines.extract import arithmetic
-from pipelines.extract.align.cells import Aligned, ambiguous, cell
-from pipelines.extract.align.rows import Observed
-from pipelines.extract.align.segments import cell_lines, drop_fillers, may_cut, segments
 from pipelines.extract.findings import Finding
-from pipelines.extract.labels import STRONG, run_evidence
-from pipelines.extract.normalize import fold, to_simplified
+from pipelines.extract.read import arithmetic
+from pipelines.extract.read.align.cells import Aligned, ambiguous, cell
+from pipelines.extract.read.align.rows import Observed
+from pipelines.extract.read.align.segments import cell_lines, drop_fillers, may_cut, segments
+from pipelines.extract.read.labels import STRONG, run_evidence
+from pipelines.extract.read.normalize import fold, to_simplified
+from pipelines.extract.read.tokens import Token
 from pipelines.extract.template import ACTIVE, SIGNED_COLUMNS, active_layout
-from pipelines.extract.tokens import Token
 
 _NARRATIVE_ROWS = (("normative_documents", "规范性文件"), ("rules", "规章"))
 

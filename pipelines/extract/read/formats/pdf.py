@@ -28,8 +28,8 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from pipelines.extract.findings import Finding
-from pipelines.extract.formats import PDF, Converted
-from pipelines.extract.layout import Layout, Line, Piece
+from pipelines.extract.read.formats import PDF, Converted
+from pipelines.extract.read.layout import Layout, Line, Piece
 
 # Caps: a real report is a few pages of a few thousand characters and a few hundred paths.
 MAX_PAGES = 300

@@ -11,13 +11,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from pipelines.extract import arithmetic
-from pipelines.extract.align.rows import Observed
-from pipelines.extract.arithmetic import Reading
 from pipelines.extract.findings import Finding
-from pipelines.extract.labels import WEAK
-from pipelines.extract.normalize import BLANK, NUMBER, read_value
-from pipelines.extract.tables import ParsedCell
+from pipelines.extract.read import arithmetic
+from pipelines.extract.read.align.rows import Observed
+from pipelines.extract.read.arithmetic import Reading
+from pipelines.extract.read.labels import WEAK
+from pipelines.extract.read.normalize import BLANK, NUMBER, read_value
+from pipelines.extract.read.tables import ParsedCell
 from pipelines.extract.template import DECIMAL_CELLS, REQUESTS, SIGNED_COLUMNS, Row
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from itertools import product
 
-from pipelines.extract.normalize import NUMBER, read_value
+from pipelines.extract.read.normalize import NUMBER, read_value
 
 Reading = tuple[str, ...]  # one text per cell
 

@@ -26,9 +26,9 @@ from pathlib import Path
 
 import polars as pl
 
-from pipelines.extract.normalize import to_simplified
+from pipelines.extract.read.normalize import to_simplified
 
-WORDINGS_CSV = Path(__file__).resolve().parents[1] / "reference" / "narrative_wordings.csv"
+WORDINGS_CSV = Path(__file__).resolve().parents[2] / "reference" / "narrative_wordings.csv"
 
 # A number as narratives write it: digits (3119, 3,119, 0.12) or Chinese numerals (十七), an
 # optional 余/多 (approximate), then its unit.

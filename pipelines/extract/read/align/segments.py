@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from itertools import pairwise
 
-from pipelines.extract.arithmetic import Reading
-from pipelines.extract.tokens import LABEL, Token
+from pipelines.extract.read.arithmetic import Reading
+from pipelines.extract.read.tokens import LABEL, Token
 
 _RUN_LIMIT = 8  # labels looked at before a segment
 

@@ -19,10 +19,10 @@ from operator import add
 
 from lxml import etree
 
-from pipelines.extract.decode import decode
 from pipelines.extract.findings import Finding
-from pipelines.extract.formats import HTML, Converted
-from pipelines.extract.layout import Layout, Line, Piece
+from pipelines.extract.read.decode import decode
+from pipelines.extract.read.formats import HTML, Converted
+from pipelines.extract.read.layout import Layout, Line, Piece
 
 _META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?([A-Za-z0-9_\-]+)", re.IGNORECASE)
 _SKIP = {"script", "style", "head", "noscript", "template", "iframe"}

@@ -17,9 +17,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from pipelines.extract.cells import Cell, CellStream
 from pipelines.extract.findings import Finding
-from pipelines.extract.tables import read_active_disclosure, read_requests, read_review_litigation
+from pipelines.extract.read.cells import Cell, CellStream
+from pipelines.extract.read.tables import read_active_disclosure, read_requests, read_review_litigation
 
 READERS = {
     2: ("active_disclosure", read_active_disclosure),

@@ -18,14 +18,14 @@ from functools import lru_cache
 
 import polars as pl
 
-from pipelines.extract.cells import Cell, CellStream
-from pipelines.extract.fallback import second_reading
 from pipelines.extract.findings import CODES, Finding
-from pipelines.extract.layout import Layout
-from pipelines.extract.lines import clean_text
-from pipelines.extract.metadata import Metadata, read_metadata
-from pipelines.extract.narrative import FACTS_COLUMNS, facts_frame
-from pipelines.extract.normalize import (
+from pipelines.extract.read.cells import Cell, CellStream
+from pipelines.extract.read.fallback import second_reading
+from pipelines.extract.read.layout import Layout
+from pipelines.extract.read.lines import clean_text
+from pipelines.extract.read.metadata import Metadata, read_metadata
+from pipelines.extract.read.narrative import FACTS_COLUMNS, facts_frame
+from pipelines.extract.read.normalize import (
     BLANK,
     NUMBER,
     TRADITIONAL,
@@ -34,9 +34,9 @@ from pipelines.extract.normalize import (
     label_key,
     read_value,
 )
-from pipelines.extract.plans import EMPTY, HEADING, LABEL, READERS, STRAY, VALUE, CellEvent, plan_for
-from pipelines.extract.sections import SectionSpan, heading_number, select_headings
-from pipelines.extract.tables import is_stray_value
+from pipelines.extract.read.plans import EMPTY, HEADING, LABEL, READERS, STRAY, VALUE, CellEvent, plan_for
+from pipelines.extract.read.sections import SectionSpan, heading_number, select_headings
+from pipelines.extract.read.tables import is_stray_value
 from pipelines.extract.template import (
     DECIMAL_CELLS,
     SIGNED_COLUMNS,
