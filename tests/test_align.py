@@ -40,9 +40,9 @@ def test_the_aligner_reads_every_seed_from_its_layout_in_every_format(seed_name:
     if fmt == "text":
         layout = text_layout(text)
     elif fmt == "html":
-        layout = html_layout(to_html(text))
+        layout = html_layout(to_html(text, golden(seed_name)))
     else:
-        layout = convert(to_docx(text)).layout
+        layout = convert(to_docx(text, golden(seed_name))).layout
     _assert_golden(align(layout, text), seed_name)
 
 
@@ -163,7 +163,7 @@ def test_markdown_holding_its_tables_as_html_is_read_as_a_page(seed_name: str) -
 
     text = (RAW / seed_name).read_text(encoding="utf-8")
     parts = ["# " + text.split("\n")[0], *["正文说明。" * 40] * 12]  # > 4 KB before any table
-    for block in blocks(text):
+    for block in blocks(text, golden(seed_name)):
         if isinstance(block, str):
             parts.append(block)
         else:
