@@ -269,6 +269,7 @@ def test_seed_as_ruled_pdf_gives_the_same_cells(name: str) -> None:
     assert {(c.table, c.row, c.column): c.value for c in report.cells} == {
         (c.table, c.row, c.column): c.value for c in expected.cells
     }
+    assert report.tables() == golden(name)["tables"]
     assert report.status == expected.status
 
 
