@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from io import BytesIO
 
@@ -23,6 +24,7 @@ import opencc
 
 Block = str | list[list[str]]  # a paragraph, or a table as rows of cell texts
 Row = list[str | None]  # None: the placeholder of a cell merged from the row above
+Label = Callable[[str], str]  # a label in the report's script
 
 # The template's six section headings (docs/report-template.md), numbered or not; the tables
 # are in the second to fourth.
@@ -116,7 +118,7 @@ def _value(value: object) -> str:
     return "" if value is None else str(value)
 
 
-def _active_disclosure(values: dict, label) -> list[Row]:
+def _active_disclosure(values: dict, label: Label) -> list[Row]:
     rows: list[Row] = []
     for group, columns, members in ARTICLE_20:
         rows.append([label(group)])
@@ -125,7 +127,7 @@ def _active_disclosure(values: dict, label) -> list[Row]:
     return rows
 
 
-def _requests(values: dict, label) -> list[Row]:
+def _requests(values: dict, label: Label) -> list[Row]:
     rows = [[None if cell is None else label(cell) for cell in row] for row in REQUEST_HEADER]
     for key, labels in REQUEST_ROWS:
         cells = [None if cell is None else label(cell) for cell in labels]
@@ -133,7 +135,7 @@ def _requests(values: dict, label) -> list[Row]:
     return rows
 
 
-def _review_litigation(values: dict, label) -> list[Row]:
+def _review_litigation(values: dict, label: Label) -> list[Row]:
     names = [label(text) for _, text in REVIEW_CELLS]
     return [
         [label("行政复议"), label("行政诉讼")],
@@ -161,7 +163,7 @@ def blocks(text: str, truth: dict, traditional: bool = False) -> list[Block]:
     """The report as paragraphs and tables, in order: `truth` is the seed's golden record.
 
     Labels are written in Traditional forms for a Traditional seed, or with `traditional`."""
-    label = TO_TRADITIONAL.convert if traditional or truth["script"] == "traditional" else str
+    label: Label = TO_TRADITIONAL.convert if traditional or truth["script"] == "traditional" else str
     lines = text.split("\n")
     headings = {}
     for at, line in enumerate(lines):
