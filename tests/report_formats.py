@@ -1,46 +1,194 @@
-"""Test helper: a plain-text report re-published as an HTML page, a Word file and a PDF.
+"""Test helper: a seed report re-published as an HTML page, a Word file and a PDF.
 
-The tables are taken from the text's own cells (tab layout: rows and merged cells as Word
-exported them) and written with each format's real machinery: HTML markup with rowspan-style
-empty placeholders, python-docx tables with merged cells, reportlab pages with a CJK font and
-page numbers (or real ruled tables with merged and wrapped cells). The formats' readers in
-pipelines/extract/read/formats must bring them back.
+The fixture is built apart from the parser, so that a parser bug cannot be copied into it and
+go unseen: the tables are the seed's hand-checked golden values (tests/golden) under the
+template's own labels (docs/report-template.md), laid out as Word exports the template (rows,
+with an empty placeholder under a cell merged from above); the paragraphs are the seed's text
+outside its tables, cut at the template's section headings by a regex of this file. A seed whose
+text lost its table rows (one cell per line) gets its tables one cell per row, as before.
+
+The formats are written with their real machinery: HTML markup, python-docx tables with merged
+cells, reportlab pages with a CJK font and page numbers (or real ruled tables with merged and
+wrapped cells). The formats' readers in pipelines/extract/read/formats must bring them back.
 """
 
 from __future__ import annotations
 
 import html
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from io import BytesIO
 
-from pipelines.extract.read.batch import split_region
-from pipelines.extract.read.lines import source_lines
-from pipelines.extract.read.sections import find_sections
+import opencc
 
 Block = str | list[list[str]]  # a paragraph, or a table as rows of cell texts
+Row = list[str | None]  # None: the placeholder of a cell merged from the row above
+Label = Callable[[str], str]  # a label in the report's script
+
+# The template's six section headings (docs/report-template.md), numbered or not; the tables
+# are in the second to fourth.
+SECTIONS = (
+    "总体情况",
+    "主动公开政府信息情况",
+    "收到和处理政府信息公开申请情况",
+    "政府信息公开行政复议、行政诉讼情况",
+    "存在的主要问题及改进情况",
+    "其他需要报告的事项",
+)
+HEADING = re.compile(r"^(?:[一二三四五六][、.．]\s*)?(" + "|".join(SECTIONS) + r")$")
+TO_SIMPLIFIED = opencc.OpenCC("t2s")
+TO_TRADITIONAL = opencc.OpenCC("s2tw")  # Taiwan forms: all in Big5
+
+# Table 2: the groups of 第二十条, each with its column labels and keys and its rows.
+ARTICLE_20 = (
+    (
+        "第二十条第（一）项",
+        (("issued", "本年制发件数"), ("repealed", "本年废止件数"), ("in_force", "现行有效件数")),
+        (("rules", "规章"), ("normative_documents", "行政规范性文件")),
+    ),
+    ("第二十条第（五）项", (("decisions", "本年处理决定数量"),), (("administrative_licensing", "行政许可"),)),
+    (
+        "第二十条第（六）项",
+        (("decisions", "本年处理决定数量"),),
+        (("administrative_penalty", "行政处罚"), ("administrative_coercion", "行政强制")),
+    ),
+    ("第二十条第（八）项", (("amount", "本年收费金额（单位：万元）"),), (("administrative_fees", "行政事业性收费"),)),
+)
+
+# Table 3: the applicant columns in print order, and each row's label cells (None: merged from above).
+REQUEST_COLUMNS = (
+    "natural_person",
+    "commercial_enterprise",
+    "research_institution",
+    "social_welfare_org",
+    "legal_service_org",
+    "other_org",
+    "total",
+)
+REQUEST_HEADER: list[Row] = [
+    ["（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）", "申请人情况"],
+    [None, "自然人", "法人或其他组织", "总计"],
+    [None, None, "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", None],
+]
+REQUEST_ROWS: tuple[tuple[str, Row], ...] = (
+    ("new_received", ["一、本年新收政府信息公开申请数量"]),
+    ("carried_over", ["二、上年结转政府信息公开申请数量"]),
+    ("granted", ["三、本年度办理结果", "（一）予以公开"]),
+    ("partially_granted", [None, "（二）部分公开（区分处理的，只计这一情形，不计其他情形）"]),
+    ("denied_state_secret", [None, "（三）不予公开", "1.属于国家秘密"]),
+    ("denied_prohibited_by_law", [None, None, "2.其他法律行政法规禁止公开"]),
+    ("denied_security_stability", [None, None, "3.危及“三安全一稳定”"]),
+    ("denied_third_party_rights", [None, None, "4.保护第三方合法权益"]),
+    ("denied_internal_affairs", [None, None, "5.属于三类内部事务信息"]),
+    ("denied_process_info", [None, None, "6.属于四类过程性信息"]),
+    ("denied_enforcement_files", [None, None, "7.属于行政执法案卷"]),
+    ("denied_query_matters", [None, None, "8.属于行政查询事项"]),
+    ("unavailable_not_held", [None, "（四）无法提供", "1.本机关不掌握相关政府信息"]),
+    ("unavailable_needs_creation", [None, None, "2.没有现成信息需要另行制作"]),
+    ("unavailable_unclear_after_correction", [None, None, "3.补正后申请内容仍不明确"]),
+    ("not_processed_petition", [None, "（五）不予处理", "1.信访举报投诉类申请"]),
+    ("not_processed_duplicate", [None, None, "2.重复申请"]),
+    ("not_processed_publication", [None, None, "3.要求提供公开出版物"]),
+    ("not_processed_excessive", [None, None, "4.无正当理由大量反复申请"]),
+    ("not_processed_confirmation", [None, None, "5.要求行政机关确认或重新出具已获取信息"]),
+    (
+        "other_overdue_correction",
+        [None, "（六）其他处理", "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请"],
+    ),
+    ("other_unpaid_fee", [None, None, "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请"]),
+    ("other", [None, None, "3.其他"]),
+    ("total_handled", [None, "（七）总计"]),
+    ("carried_forward", ["四、结转下年度继续办理"]),
+)
+
+# Table 4: three groups of five cells, in print order.
+REVIEW_GROUPS = ("administrative_review", "litigation_direct", "litigation_after_review")
+REVIEW_CELLS = (
+    ("upheld", "结果维持"),
+    ("corrected", "结果纠正"),
+    ("other", "其他结果"),
+    ("pending", "尚未审结"),
+    ("total", "总计"),
+)
 
 
-def blocks(text: str) -> list[Block]:
-    """The report as paragraphs and tables, in order."""
-    lines = source_lines(text)
-    spans, _ = find_sections(lines)
+def _value(value: object) -> str:
+    """A golden value as printed: blank stays blank (never 0)."""
+    return "" if value is None else str(value)
+
+
+def _active_disclosure(values: dict, label: Label) -> list[Row]:
+    rows: list[Row] = []
+    for group, columns, members in ARTICLE_20:
+        rows.append([label(group)])
+        rows.append([label("信息内容"), *(label(text) for _, text in columns)])
+        rows += [[label(text), *(_value(values[key][column]) for column, _ in columns)] for key, text in members]
+    return rows
+
+
+def _requests(values: dict, label: Label) -> list[Row]:
+    rows = [[None if cell is None else label(cell) for cell in row] for row in REQUEST_HEADER]
+    for key, labels in REQUEST_ROWS:
+        cells = [None if cell is None else label(cell) for cell in labels]
+        rows.append(cells + [_value(values[key][column]) for column in REQUEST_COLUMNS])
+    return rows
+
+
+def _review_litigation(values: dict, label: Label) -> list[Row]:
+    names = [label(text) for _, text in REVIEW_CELLS]
+    return [
+        [label("行政复议"), label("行政诉讼")],
+        [*names, label("未经复议直接起诉"), label("复议后起诉")],
+        [None] * len(names) + names + names,
+        [_value(values[group][cell]) for group in REVIEW_GROUPS for cell, _ in REVIEW_CELLS],
+    ]
+
+
+TABLES = {
+    1: ("active_disclosure", _active_disclosure),
+    2: ("requests", _requests),
+    3: ("review_litigation", _review_litigation),
+}
+
+
+def _laid_out(rows: list[Row], one_per_line: bool) -> list[list[str]]:
+    """Rows as Word exports them (placeholders empty), or one cell per row, placeholders gone."""
+    if one_per_line:
+        return [[cell] for row in rows for cell in row if cell is not None]
+    return [["" if cell is None else cell for cell in row] for row in rows]
+
+
+def blocks(text: str, truth: dict, traditional: bool = False) -> list[Block]:
+    """The report as paragraphs and tables, in order: `truth` is the seed's golden record.
+
+    Labels are written in Traditional forms for a Traditional seed, or with `traditional`."""
+    label: Label = TO_TRADITIONAL.convert if traditional or truth["script"] == "traditional" else str
+    lines = text.split("\n")
+    headings = {}
+    for at, line in enumerate(lines):
+        found = HEADING.match(TO_SIMPLIFIED.convert(line.strip()))
+        if found:
+            headings[at] = SECTIONS.index(found[1])
+    assert set(TABLES) <= set(headings.values()), f"table headings not found: {sorted(headings.values())}"
+    ends = [*sorted(headings)[1:], len(lines)]
+    regions = {start: end for start, end in zip(sorted(headings), ends, strict=True) if headings[start] in TABLES}
     out: list[Block] = []
-    for span in spans:
-        if span.heading:
-            out.append(span.heading)
-        if span.number in (2, 3, 4):
-            rows: list[list[str]] = []
-            for cell in split_region(lines[span.start : span.end]).cells:
-                if cell.row_start or not rows:
-                    rows.append([])
-                rows[-1].append(cell.text.strip())
-            out.append(rows)
+    at = 0
+    while at < len(lines):
+        if lines[at].strip():
+            out.append(lines[at].strip())
+        if at in regions:
+            key, build = TABLES[headings[at]]
+            one_per_line = not any(line.startswith("\t") for line in lines[at + 1 : regions[at]])
+            out.append(_laid_out(build(truth["tables"][key], label), one_per_line))
+            at = regions[at]
         else:
-            out += [line.strip() for line in lines[span.start : span.end] if line.strip()]
+            at += 1
     return out
 
 
-def to_html(text: str, charset: str = "utf-8", traditional: bool = False) -> bytes:
+def to_html(text: str, truth: dict, charset: str = "utf-8", traditional: bool = False) -> bytes:
     title, index, footer = (
         ("政府信息公開", "索引號：", "主辦單位：某某局")
         if traditional
@@ -52,7 +200,7 @@ def to_html(text: str, charset: str = "utf-8", traditional: bool = False) -> byt
         "<style>td { border: 1px solid }</style><script>var x = '<td>0</td>';</script></head><body>",
         f'<div class="header"><span>{index}</span><span>000000/2024-1</span></div>',
     ]
-    for block in blocks(text):
+    for block in blocks(text, truth, traditional):
         if isinstance(block, str):
             parts.append(f"<p>{html.escape(block)}</p>")
             continue
@@ -67,11 +215,11 @@ def to_html(text: str, charset: str = "utf-8", traditional: bool = False) -> byt
     return "\n".join(parts).encode(charset)
 
 
-def to_docx(text: str) -> bytes:
+def to_docx(text: str, truth: dict) -> bytes:
     import docx
 
     document = docx.Document()
-    for block in blocks(text):
+    for block in blocks(text, truth):
         if isinstance(block, str):
             document.add_paragraph(block)
             continue
@@ -262,12 +410,12 @@ def seed_table(block: list[list[str]]) -> list[list[Cell]]:
     ]
 
 
-def to_pdf(text: str, lines_per_page: int = 45, ruled: bool = False, borders: str = "stroke") -> bytes:
+def to_pdf(text: str, truth: dict, lines_per_page: int = 45, ruled: bool = False, borders: str = "stroke") -> bytes:
     """The report as a PDF: table rows as lines of cells side by side (as text-order PDF readers
     see them), or with `ruled` as real ruled tables whose cells wrap inside their borders."""
     if ruled:
         writer = RuledWriter(borders)
-        for block in blocks(text):
+        for block in blocks(text, truth):
             if isinstance(block, str):
                 writer.paragraph(block)
             else:
@@ -280,7 +428,7 @@ def to_pdf(text: str, lines_per_page: int = 45, ruled: bool = False, borders: st
 
     pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
     lines: list[str] = []
-    for block in blocks(text):
+    for block in blocks(text, truth):
         if isinstance(block, str):
             lines.append(block)
         else:  # a row as its cells side by side; empty cells leave no text, as in real PDFs

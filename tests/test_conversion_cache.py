@@ -10,6 +10,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 from report_formats import to_pdf
+from samples import golden
 
 from pipelines.extract.corpus import CACHE, extract
 from pipelines.extract.lake import read_table
@@ -22,7 +23,7 @@ SEED = ROOT / "data" / "raw" / "001_95f16b6553e5017d.txt"
 
 @pytest.fixture(scope="module")
 def pdf() -> bytes:
-    return to_pdf(SEED.read_text(encoding="utf-8"), ruled=True)
+    return to_pdf(SEED.read_text(encoding="utf-8"), golden(SEED.name), ruled=True)
 
 
 def test_a_hit_gives_the_same_conversion_as_reading_the_pdf(tmp_path: Path, pdf: bytes) -> None:

@@ -27,7 +27,7 @@ def test_seed_in_another_format_gives_the_same_cells(name: str, fmt: str) -> Non
     render, kind = RENDER[fmt]
     text = (RAW / name).read_text(encoding="utf-8")
     expected = parse_bytes(text.encode(), name)
-    data = render(text)
+    data = render(text, golden(name))
     assert detect_format(data) == kind
     report = parse_bytes(data, f"{name}.{kind}")
     assert report.format == kind
@@ -41,7 +41,7 @@ def test_seed_in_another_format_gives_the_same_cells(name: str, fmt: str) -> Non
 
 def test_html_cells_point_at_their_source_lines() -> None:
     text = (RAW / SEED_NAMES[1]).read_text(encoding="utf-8")
-    data = to_html(text)
+    data = to_html(text, golden(SEED_NAMES[1]))
     report = parse_bytes(data, "001.html")
     source = data.decode().split("\n")
     for cell in report.cells[:30]:
@@ -54,7 +54,7 @@ def test_traditional_html_in_a_charset_declared_by_meta(charset: str) -> None:
 
     simplified = (RAW / SEED_NAMES[1]).read_text(encoding="utf-8").replace("\xa0", " ")
     traditional = opencc.OpenCC("s2tw").convert(simplified)  # Taiwan forms: all in Big5
-    report = parse_bytes(to_html(traditional, charset=charset, traditional=True), "001.html")
+    report = parse_bytes(to_html(traditional, golden(SEED_NAMES[1]), charset=charset, traditional=True), "001.html")
     assert (report.format, report.encoding, report.script) == (HTML, charset, "traditional")
     assert report.tables() == golden(SEED_NAMES[1])["tables"]
     assert report.meta.agency == golden(SEED_NAMES[1])["agency"]
@@ -62,7 +62,7 @@ def test_traditional_html_in_a_charset_declared_by_meta(charset: str) -> None:
 
 def test_pdf_page_numbers_are_not_values() -> None:
     text = (RAW / SEED_NAMES[0]).read_text(encoding="utf-8")
-    report = parse_bytes(to_pdf(text, lines_per_page=20), "000.pdf")  # page breaks inside tables
+    report = parse_bytes(to_pdf(text, golden(SEED_NAMES[0]), lines_per_page=20), "000.pdf")  # page breaks inside tables
     assert report.tables() == golden(SEED_NAMES[0])["tables"]
 
 

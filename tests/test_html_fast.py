@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from report_formats import to_html
-from samples import RAW, ROOT, SEED_NAMES
+from samples import RAW, ROOT, SEED_NAMES, golden
 
 from pipelines.extract.read.formats import convert
 from pipelines.extract.read.formats import html as reader
@@ -80,7 +80,7 @@ def test_odd_markup_reads_as_the_walk_reads_it(name: str) -> None:
 @pytest.mark.parametrize("name", SEED_NAMES)
 def test_seeds_as_html_read_as_the_walk_reads_them(name: str) -> None:
     text = (RAW / name).read_text(encoding="utf-8")
-    for data in (to_html(text), to_html(text, charset="gb18030")):
+    for data in (to_html(text, golden(name)), to_html(text, golden(name), charset="gb18030")):
         assert not reader._walk_needed(reader._decode(data)[0])
         _same(data)
 
@@ -129,7 +129,7 @@ def test_tag_soup_reads_as_the_walk_reads_it(data: bytes) -> None:
 
 
 def test_a_real_looking_page_mutated_reads_as_the_walk_reads_it() -> None:
-    page = to_html((RAW / SEED_NAMES[1]).read_text(encoding="utf-8"))
+    page = to_html((RAW / SEED_NAMES[1]).read_text(encoding="utf-8"), golden(SEED_NAMES[1]))
     rng = Random(5)
     for _ in range(60):
         data = bytearray(page)

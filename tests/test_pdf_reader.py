@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from report_formats import PAGE_HEIGHT, PAGE_WIDTH, SIZE, Cell, RuledWriter, place, to_pdf
+from samples import golden
 
 from pipelines.extract.read.formats import PDF, Converted
 from pipelines.extract.read.formats.pdf import MAX_PAGES, pdf_to_text
@@ -264,10 +265,11 @@ def test_unruled_page_gives_positioned_lines() -> None:
 def test_seed_as_ruled_pdf_gives_the_same_cells(name: str) -> None:
     text = (ROOT / "data" / "raw" / name).read_text(encoding="utf-8")
     expected = parse_bytes(text.encode(), name)
-    report = parse_bytes(to_pdf(text, ruled=True), f"{name}.pdf")
+    report = parse_bytes(to_pdf(text, golden(name), ruled=True), f"{name}.pdf")
     assert {(c.table, c.row, c.column): c.value for c in report.cells} == {
         (c.table, c.row, c.column): c.value for c in expected.cells
     }
+    assert report.tables() == golden(name)["tables"]
     assert report.status == expected.status
 
 
@@ -331,7 +333,8 @@ def test_pdf_encrypted_for_permissions_only_is_read() -> None:
 
 def test_damaged_pdfs_give_a_finding_or_what_can_be_read() -> None:
     _refused(pdf_to_text(b"%PDF-1.4\nnot really"), "not_text", "cannot read")
-    whole = to_pdf((ROOT / "data" / "raw" / "001_95f16b6553e5017d.txt").read_text(encoding="utf-8"), ruled=True)
+    seed = "001_95f16b6553e5017d.txt"
+    whole = to_pdf((ROOT / "data" / "raw" / seed).read_text(encoding="utf-8"), golden(seed), ruled=True)
     for cut in (len(whole) // 3, len(whole) * 2 // 3, len(whole) - 40):
         converted = pdf_to_text(whole[:cut])  # never raises
         assert converted.text is not None or converted.findings[0].code == "not_text"
