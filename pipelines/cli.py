@@ -38,7 +38,8 @@ def _parse(args: argparse.Namespace) -> int:
 
 
 def _extract(args: argparse.Namespace) -> int:
-    from pipelines.extract.corpus import RawFolderError, extract
+    from pipelines.extract.corpus import extract
+    from pipelines.extract.scan import RawFolderError
 
     started = time.perf_counter()
     try:

@@ -194,12 +194,12 @@ def test_the_aligner_alone_reads_generated_reports_of_every_classic_layout(index
     (tab-separated Word export, paragraphs, pipes, spaced PDF text, HTML), read by the aligner
     from its layout without the fast reader, gives its truth cell for cell."""
     from pipelines.extract.read.fallback import layout_of
-    from pipelines.extract.read.report import document
+    from pipelines.extract.read.document import open_document
     from pipelines.generate.compare import table_differences
     from pipelines.generate.corpus import corpus_entry
 
     _variant, generated = corpus_entry(77, index)
-    doc = document(generated.data, generated.name)
+    doc = open_document(generated.data, generated.name)
     parsed: dict = {}
     for c in align(layout_of(doc), doc.text).cells:
         value = None if c.value is None else (int(c.value) if c.value == int(c.value) else float(c.value))

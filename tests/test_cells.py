@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pipelines.extract.read.batch import split_region
+from pipelines.extract.read.layouts import split_region
 
 
 def _split(text: str):

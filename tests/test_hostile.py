@@ -9,8 +9,9 @@ import polars as pl
 import pytest
 from samples import RAW, SEED_NAMES, golden
 
-from pipelines.extract.corpus import MAX_FILE_BYTES, extract
+from pipelines.extract.corpus import extract
 from pipelines.extract.lake import read_table
+from pipelines.extract.plan import MAX_FILE_BYTES
 
 S000, S001, S002, S003, S004 = SEED_NAMES
 

@@ -12,7 +12,7 @@ import pytest
 
 import pipelines.extract.staging as staging
 from pipelines.extract.corpus import extract
-from pipelines.extract.lake import BUCKET_COLUMN, PATH_COLUMN, SCHEMAS, YEAR_COLUMN
+from pipelines.extract.lake import BUCKET_COLUMN, SCHEMAS, YEAR_COLUMN
 from pipelines.extract.staging import Staging
 from pipelines.generate.corpus import generate_corpus
 
@@ -24,7 +24,6 @@ def _frame(ids: list[str], year: int | None) -> pl.DataFrame:
             "value": [float(n) for n in range(len(ids))],
             YEAR_COLUMN: pl.Series([year] * len(ids), dtype=pl.Int32),
             BUCKET_COLUMN: pl.Series([int(i[0], 16) for i in ids], dtype=pl.Int8),
-            PATH_COLUMN: [f"{i}.txt" for i in ids],
         }
     )
 
@@ -37,10 +36,9 @@ def test_rows_come_back_by_partition_from_memory_and_from_spills(tmp_path: Path)
     assert store.spills == 3 and any(store.folder.iterdir())
     store.seal()
     assert store.partitions() == {(2023, 10), (2023, 11), (None, 10)}
-    assert store.read("reports", 2023, 10, [])["report_id"].to_list() == ["a1", "a4"]
-    assert store.read("reports", None, 10, [])["report_id"].to_list() == ["a2", "a3"]
-    assert store.read("reports", 2023, 10, ["a4.txt\0a4"])["report_id"].to_list() == ["a1"]  # a copy's parse
-    assert store.read("report_cells", 2023, 10, []) is None
+    assert store.read("reports", 2023, 10)["report_id"].to_list() == ["a1", "a4"]
+    assert store.read("reports", None, 10)["report_id"].to_list() == ["a2", "a3"]
+    assert store.read("report_cells", 2023, 10) is None
     store.close()
     assert not store.folder.exists()
 
@@ -61,7 +59,7 @@ def test_a_run_that_spills_writes_the_same_lake(tmp_path: Path, budget: int, mon
     generate_corpus(40, 7, raw, tmp_path / "truth")
     extract(raw, tmp_path / "memory", progress=False)
     monkeypatch.setattr(staging, "SPILL_BYTES", budget)
-    monkeypatch.setattr("pipelines.extract.corpus.CHUNK", 7)  # several chunks, several spills
+    monkeypatch.setattr("pipelines.extract.run.CHUNK", 7)  # several chunks, several spills
     extract(raw, tmp_path / "spilled", progress=False)
     for table in SCHEMAS:
         memory = sorted(p.relative_to(tmp_path / "memory") for p in (tmp_path / "memory" / table).rglob("*.parquet"))

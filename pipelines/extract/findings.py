@@ -6,6 +6,7 @@ with their severity and what they mean. A report's status follows from its findi
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 ERROR = "error"
@@ -86,10 +87,11 @@ class Finding:
         }
 
 
-def status_of(findings: list[Finding]) -> str:
-    """`rejected` if the file is no report, `partial` on any error or warning, else `ok`."""
-    if any(f.code in REJECTING for f in findings):
-        return REJECTED
-    if any(f.severity in (ERROR, WARNING) for f in findings):
-        return PARTIAL
-    return OK
+def status_of(codes: Iterable[str]) -> str:
+    """A report's status from its findings' codes: the one place status is decided."""
+    severities = set()
+    for code in codes:
+        if code in REJECTING:
+            return REJECTED
+        severities.add(CODES[code][0])
+    return PARTIAL if severities & {ERROR, WARNING} else OK

@@ -24,15 +24,13 @@ from pathlib import Path
 
 import polars as pl
 
-from pipelines.extract.findings import OK, PARTIAL, REJECTED, REJECTING
+from pipelines.extract.findings import REJECTED
 from pipelines.extract.read.batch import DocResult, ParsedBatch
 from pipelines.extract.read.narrative import FACTS_COLUMNS
-from pipelines.extract.read.report import Report
 
 PARSER_VERSION = "7"
 YEAR_COLUMN = "report_year"
 BUCKET_COLUMN = "bucket"
-PATH_COLUMN = "_source_path"  # carried beside new rows (never written): tells apart two files with the same bytes
 NO_YEAR = "__HIVE_DEFAULT_PARTITION__"  # the partition of reports whose year is unknown
 MANIFEST = "_manifest.parquet"
 
@@ -143,8 +141,9 @@ def bucket_of(report_id: str) -> int:
     return int(report_id[0], 16) if report_id[:1] in "0123456789abcdef" else 0
 
 
-def _report_row(src: SourceFile, rep: Report | DocResult, status: str, n_cells: int, n_findings: int) -> dict:
+def _report_row(src: SourceFile, rep: DocResult, n_cells: int, n_findings: int) -> dict:
     m = rep.meta
+    status = rep.status
     z = m.resolution if status != REJECTED else None
     return {
         "report_id": src.report_id,
@@ -178,70 +177,39 @@ def _report_row(src: SourceFile, rep: Report | DocResult, status: str, n_cells: 
     }
 
 
-_EXTRA = {YEAR_COLUMN: pl.Int32, PATH_COLUMN: pl.String}
-
-
-def lake_frames(
-    batch: ParsedBatch | None, sources: list[SourceFile], rejected: list[tuple[SourceFile, Report]]
-) -> dict[str, pl.DataFrame]:
-    """The four tables, with `report_year` and `bucket`, for a parsed batch (its documents'
-    sources in order) and for files rejected before parsing."""
+def lake_frames(batch: ParsedBatch, sources: list[SourceFile]) -> dict[str, pl.DataFrame]:
+    """The lake's tables, with `report_year` and `bucket`, for a parsed batch (its documents'
+    sources in order)."""
     ids = pl.DataFrame(
         {
             "doc": pl.Series(range(len(sources)), dtype=pl.UInt32),
             "report_id": [s.report_id for s in sources],
-            PATH_COLUMN: [s.source_path for s in sources],
-            YEAR_COLUMN: pl.Series([d.meta.report_year for d in batch.docs] if batch else [], dtype=pl.Int32),
+            YEAR_COLUMN: pl.Series([d.meta.report_year for d in batch.docs], dtype=pl.Int32),
         }
     )
-    rows = []
-    if batch is not None:
-        findings = batch.findings
-        statuses = findings.group_by("doc").agg(
-            rejected=pl.col("code").is_in(list(REJECTING)).any(),
-            flagged=pl.col("severity").is_in(["error", "warning"]).any(),
-            n=pl.len(),
-        )
-        flags = {d: (r, f, n) for d, r, f, n in statuses.iter_rows()}
-        cell_counts = dict(batch.cells.group_by("doc").len().iter_rows())
-        for i, (src, doc) in enumerate(zip(sources, batch.docs, strict=True)):
-            rejected_flag, flagged, n = flags.get(i, (False, False, 0))
-            status = REJECTED if rejected_flag else PARTIAL if flagged else OK
-            rows.append(_report_row(src, doc, status, cell_counts.get(i, 0), n))
-    for src, rep in rejected:
-        rows.append(_report_row(src, rep, rep.status, 0, len(rep.findings)))
+    counts = {
+        name: dict(frame.group_by("doc").len().iter_rows())
+        for name, frame in (("cells", batch.cells), ("findings", batch.findings))
+    }
+    rows = [
+        _report_row(src, doc, counts["cells"].get(i, 0), counts["findings"].get(i, 0))
+        for i, (src, doc) in enumerate(zip(sources, batch.docs, strict=True))
+    ]
     reports = pl.DataFrame(rows, schema={**REPORTS_SCHEMA, YEAR_COLUMN: pl.Int32}, orient="row")
-    sections_of = dict(batch.sections.group_by("doc").len().iter_rows()) if batch is not None else {}
-    facts_of = dict(batch.facts.group_by("doc").len().iter_rows()) if batch is not None else {}
+    sections_of = dict(batch.sections.group_by("doc").len().iter_rows())
+    facts_of = dict(batch.facts.group_by("doc").len().iter_rows())
     reports = reports.with_columns(
-        pl.col("source_path").alias(PATH_COLUMN),
         n_sections=pl.Series([sections_of.get(i, 0) for i in range(len(rows))], dtype=pl.Int32),
         n_facts=pl.Series([facts_of.get(i, 0) for i in range(len(rows))], dtype=pl.Int32),
     )
 
     def keyed(frame: pl.DataFrame, schema: dict) -> pl.DataFrame:
-        return frame.join(ids, on="doc").select([*schema, YEAR_COLUMN, PATH_COLUMN])
+        return frame.join(ids, on="doc").select([*schema, YEAR_COLUMN])
 
-    empty = batch is None
-    cells = pl.DataFrame(schema={**CELLS_SCHEMA, **_EXTRA}) if empty else keyed(batch.cells, CELLS_SCHEMA)
-    findings = pl.DataFrame(schema={**FINDINGS_SCHEMA, **_EXTRA}) if empty else keyed(batch.findings, FINDINGS_SCHEMA)
-    extra = [
-        (src.report_id, k, f.code, f.severity, f.line, f.table, f.row, f.column, f.message, None, src.source_path)
-        for src, rep in rejected
-        for k, f in enumerate(rep.findings, 1)
-    ]
-    findings = pl.concat(
-        [
-            findings.cast({**FINDINGS_SCHEMA, **_EXTRA}),
-            pl.DataFrame(extra, schema={**FINDINGS_SCHEMA, **_EXTRA}, orient="row"),
-        ]
-    )
-    sections = pl.DataFrame(schema={**SECTIONS_SCHEMA, **_EXTRA}) if empty else keyed(batch.sections, SECTIONS_SCHEMA)
-    facts = (
-        pl.DataFrame(schema={**NARRATIVE_FACTS_SCHEMA, **_EXTRA})
-        if empty
-        else keyed(batch.facts, NARRATIVE_FACTS_SCHEMA)
-    )
+    cells = keyed(batch.cells, CELLS_SCHEMA)
+    findings = keyed(batch.findings, FINDINGS_SCHEMA)
+    sections = keyed(batch.sections, SECTIONS_SCHEMA)
+    facts = keyed(batch.facts, NARRATIVE_FACTS_SCHEMA)
     frames = {
         "reports": reports,
         "report_cells": cells,

@@ -18,7 +18,7 @@ from pathlib import Path
 import polars as pl
 import pyarrow as pa
 
-from pipelines.extract.lake import BUCKET_COLUMN, PATH_COLUMN, YEAR_COLUMN
+from pipelines.extract.lake import BUCKET_COLUMN, YEAR_COLUMN
 
 # Rows held in memory before they are spilled (polars' estimate of the frames' size). Large
 # enough that a run of a few thousand reports never touches the disk, small against a worker's.
@@ -26,11 +26,6 @@ SPILL_BYTES = 256 * 2**20
 _PREFIX = ".staging-"
 
 Partition = tuple[int | None, int]
-
-
-def file_report_key() -> pl.Expr:
-    """A row's file and report id: tells apart a file's parse from its copy row."""
-    return pl.concat_str(PATH_COLUMN, pl.lit("\0"), "report_id")
 
 
 class Staging:
@@ -94,8 +89,8 @@ class Staging:
     def partitions(self) -> set[Partition]:
         return {partition for _, partition in (*self._spilled, *self._memory)}
 
-    def read(self, table: str, year: int | None, bucket: int, excluded: list[str]) -> pl.DataFrame | None:
-        """The staged rows of one partition of one table, less the `excluded` (path, id) keys."""
+    def read(self, table: str, year: int | None, bucket: int) -> pl.DataFrame | None:
+        """The staged rows of one partition of one table."""
         frames = []
         readers: dict[Path, pa.ipc.RecordBatchFileReader] = {}
         for path, batch_no in self._spilled.get((table, (year, bucket)), []):
@@ -106,8 +101,7 @@ class Staging:
             frames.append(self._memory[(table, (year, bucket))])
         if not frames:
             return None
-        frame = pl.concat(frames, how="vertical_relaxed") if len(frames) > 1 else frames[0]
-        return frame.filter(~file_report_key().is_in(excluded)) if excluded else frame
+        return pl.concat(frames, how="vertical_relaxed") if len(frames) > 1 else frames[0]
 
     def all_reports(self) -> pl.DataFrame | None:
         return pl.concat(self.reports, how="vertical_relaxed") if self.reports else None

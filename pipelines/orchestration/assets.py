@@ -15,8 +15,9 @@ from typing import Any
 import dagster as dg
 import polars as pl
 
-from pipelines.extract.corpus import RawFolderError, extract
+from pipelines.extract.corpus import extract
 from pipelines.extract.lake import SCHEMAS
+from pipelines.extract.scan import RawFolderError
 from pipelines.orchestration.resources import PipelinePaths
 from pipelines.publish import connect_read_only, publish
 from pipelines.textreuse.lake import TABLE as SIMILARITY_TABLE

@@ -3,8 +3,8 @@
 import dagster as dg
 import polars as pl
 
-from pipelines.extract.corpus import raw_files
 from pipelines.extract.lake import read_table
+from pipelines.extract.scan import raw_files
 from pipelines.orchestration.assets import LAKE_KEYS, PUBLISHED_KEY
 from pipelines.orchestration.resources import PipelinePaths
 from pipelines.publish import connect_read_only

@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from pipelines.extract.corpus import RawFolderError, raw_fingerprint
+from pipelines.extract.scan import RawFolderError, raw_fingerprint
 from pipelines.orchestration.jobs import build_everything
 from pipelines.orchestration.resources import PipelinePaths
 

@@ -14,6 +14,7 @@ Pure: documents and their first reading in, the merged reading out.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 import polars as pl
 
@@ -146,6 +147,7 @@ def second_reading(documents: Sequence, batch):  # -> batch.ParsedBatch
     new_sections: list[tuple] = []
     headings = dict(batch.sections.filter(pl.col("section_no") > 0).group_by("doc").len().iter_rows())
     done: set[int] = set()
+    docs = list(batch.docs)
     for i in todo:
         document, doc = documents[i], batch.docs[i]
         second = align(layout_of(document), document.text, None)
@@ -158,7 +160,7 @@ def second_reading(documents: Sequence, batch):  # -> batch.ParsedBatch
         )
         if not replaced:
             continue
-        doc.template = template
+        docs[i] = replace(doc, template=template)
         if not_a_report:  # the first reading withheld the report's title, agency and date findings
             findings[len(document.findings) : len(document.findings)] = _metadata_findings(document, doc.meta)
         found = inline_sections(document.text)  # headings inside lines (an archiver's body)
@@ -189,4 +191,10 @@ def second_reading(documents: Sequence, batch):  # -> batch.ParsedBatch
                 pl.DataFrame(new_sections, schema=sections.schema, orient="row"),
             ]
         ).sort("doc", "section_no")
-    return type(batch)(batch.docs, cells.sort("doc", "cell_no"), findings.sort("doc", "finding_no"), sections)
+    return replace(
+        batch,
+        docs=docs,
+        cells=cells.sort("doc", "cell_no"),
+        findings=findings.sort("doc", "finding_no"),
+        sections=sections,
+    )

@@ -1,5 +1,7 @@
 """One report as an object: what `disclosure parse`, the tests and the generator's round trip
-see. Parsing itself is batch.py's (a single report is a batch of one).
+see. It is a view of a parsed batch: a single file goes the batch's way (open_document, then
+parse_documents), as a batch of one, and its values are the batch's, made exact (int, or
+Decimal for amounts).
 
 Pure: no file system access.
 """
@@ -12,14 +14,13 @@ from typing import Any
 
 import polars as pl
 
-from pipelines.extract.findings import Finding, status_of
-from pipelines.extract.read.batch import Document, ParsedBatch, parse_documents
-from pipelines.extract.read.formats import HTML, TEXT, convert
-from pipelines.extract.read.formats.cache import ConversionCache
+from pipelines.extract.findings import OK, Finding
+from pipelines.extract.read.batch import ParsedBatch, parse_documents
+from pipelines.extract.read.document import Document, open_document
+from pipelines.extract.read.formats import TEXT
 from pipelines.extract.read.metadata import Metadata
-from pipelines.extract.read.normalize import read_value
 from pipelines.extract.read.tables import ParsedCell
-from pipelines.extract.template import DECIMAL_CELLS, SIGNED_COLUMNS, TEMPLATE_2021, expected_cells
+from pipelines.extract.template import TEMPLATE_2021, expected_cells
 
 
 @dataclass(frozen=True)
@@ -66,10 +67,7 @@ class Report:
     sections: list[SectionRecord] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     narrative_facts: list[StatedFact] = field(default_factory=list)
-
-    @property
-    def status(self) -> str:
-        return status_of(self.findings)
+    status: str = OK
 
     def tables(self) -> dict[str, dict[str, dict[str, int | Decimal | None]]]:
         """Every template cell, nested table → row → column; null where absent or blank."""
@@ -112,28 +110,9 @@ class Report:
         }
 
 
-def document(data: bytes, source: str, sha256: str = "", cache: ConversionCache | None = None) -> Document | Report:
-    """A file's bytes as a Document to parse, or, when they hold no text, the rejected Report.
-    With a `cache` (and the bytes' `sha256`), a PDF read before is not read again."""
-    converted = cache.convert(data, sha256) if cache is not None and sha256 else convert(data)
-    if converted.text is None:
-        return Report(source, converted.format, converted.encoding, findings=list(converted.findings))
-    return Document(
-        source,
-        converted.text,
-        converted.format,
-        converted.encoding,
-        converted.line_map,
-        converted.findings,
-        converted.layout,
-        data if converted.format == HTML else None,
-    )
-
-
 def parse_bytes(data: bytes, source: str) -> Report:
     """Parse a report file of any supported format (text, HTML, DOCX, PDF)."""
-    doc = document(data, source)
-    return doc if isinstance(doc, Report) else reports(parse_documents([doc]))[0]
+    return reports(parse_documents([open_document(data, source)]))[0]
 
 
 def parse_text(text: str, source: str) -> Report:
@@ -165,6 +144,7 @@ def reports(batch: ParsedBatch) -> list[Report]:
                     for f in findings.get(i, [])
                 ],
                 narrative_facts=[_stated(f) for f in facts.get(i, [])],
+                status=doc.status,
             )
         )
     return out
@@ -185,11 +165,14 @@ def _by_doc(frame: pl.DataFrame) -> dict[int, list[dict[str, Any]]]:
     return grouped
 
 
+def _exact(value: float) -> int | Decimal:
+    """The batch's float as the exact number it was read from: an int, or the shortest decimal
+    that round-trips (amounts have at most a dozen digits, well within a float's 15)."""
+    return int(value) if value.is_integer() else Decimal(repr(value))
+
+
 def _cell(row: dict[str, Any]) -> ParsedCell:
-    """A cell with its exact value (read again from its text, for Decimals), or null where the
-    batch left it null although its text reads (a value the readers disagree on)."""
-    key = (row["table_key"], row["row_key"], row["column_key"])
-    value = (
-        None if row["value"] is None else read_value(row["text"], key in DECIMAL_CELLS, key[2] in SIGNED_COLUMNS).value
-    )
-    return ParsedCell(*key, value, row["text"], row["line"])
+    """A cell with its exact value; null where the batch left it null (blank, unreadable, or
+    two readers disagreeing)."""
+    value = None if row["value"] is None else _exact(row["value"])
+    return ParsedCell(row["table_key"], row["row_key"], row["column_key"], value, row["text"], row["line"])
