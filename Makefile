@@ -30,6 +30,7 @@ docs: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 # The report site's tests open its pages in a real browser: Debian's Chromium (driven by Playwright
 # from the venv, never a downloaded browser) and CJK fonts so Chinese text renders in screenshots.

@@ -19,6 +19,7 @@ import re
 import struct
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -49,6 +50,14 @@ def connect_read_only(path: os.PathLike[str]) -> duckdb.DuckDBPyConnection:
     con.execute(f"attach '{escaped}' as warehouse (read_only)")
     con.execute("use warehouse")
     return con
+
+
+def one_row(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> tuple[Any, ...]:
+    """The row of a query that always returns one (an aggregate without `group by`, a `copy`)."""
+    row = con.execute(sql, params or []).fetchone()
+    if row is None:
+        raise RuntimeError(f"no row from: {sql}")
+    return row
 
 
 def storage_version(path: Path) -> int:
@@ -102,9 +111,11 @@ class _Fingerprints:
             ).fetchall()
             parts: list[object] = [kind, columns]
             if kind == "table":
-                rows, hashed = self.con.execute(
-                    f"select count(*), sum(hash(_fingerprinted_row)) from {_quoted(schema, name)} as _fingerprinted_row"
-                ).fetchone()
+                rows, hashed = one_row(
+                    self.con,
+                    "select count(*), sum(hash(_fingerprinted_row)) "
+                    f"from {_quoted(schema, name)} as _fingerprinted_row",
+                )
                 parts += [rows, str(hashed)]
             else:
                 words = set(re.findall(r"\w+", sql.lower()))
@@ -132,20 +143,18 @@ def _export_marts(con: duckdb.DuckDBPyConnection, tables: list[str], marts_dir: 
     except (OSError, ValueError):
         recorded = {}
     fingerprints = _Fingerprints(con)
-    record: dict[str, dict] = {}
+    record: dict[str, dict[str, Any]] = {}
     rows: dict[str, int] = {}
     for table in tables:
         target = marts_dir / f"{table}.parquet"
         fingerprint = hashlib.sha256(
             json.dumps([_EXPORT_OPTIONS, duckdb.__version__, fingerprints.of("main", table)]).encode()
         ).hexdigest()
-        previous = recorded.get(table) if isinstance(recorded, dict) else None
+        entry = recorded.get(table) if isinstance(recorded, dict) else None
+        previous: dict[str, Any] = entry if isinstance(entry, dict) else {}
         try:
             stat = target.stat()
-            written = isinstance(previous, dict) and [previous.get("size"), previous.get("mtime_ns")] == [
-                stat.st_size,
-                stat.st_mtime_ns,
-            ]
+            written = [previous.get("size"), previous.get("mtime_ns")] == [stat.st_size, stat.st_mtime_ns]
         except OSError:
             written = False
         if written and previous.get("fingerprint") == fingerprint and isinstance(previous.get("rows"), int):
@@ -153,7 +162,7 @@ def _export_marts(con: duckdb.DuckDBPyConnection, tables: list[str], marts_dir: 
         else:
             tmp = marts_dir / f".{table}.parquet.{os.getpid()}.tmp"
             escaped = str(tmp).replace("'", "''")
-            exported = con.execute(f"copy main.\"{table}\" to '{escaped}' ({_EXPORT_OPTIONS})").fetchone()[0]
+            exported = one_row(con, f"copy main.\"{table}\" to '{escaped}' ({_EXPORT_OPTIONS})")[0]
             os.replace(tmp, target)
             stat = target.stat()
             record[table] = {
@@ -201,7 +210,7 @@ def publish(build_file: Path, published: Path, marts_dir: Path, dbt_project_hash
         counts = _export_marts(con, [t for t in tables if not t.startswith("fct_")], marts_dir)
         for table in tables:  # the facts: tables, whose row count DuckDB keeps
             if table not in counts:
-                counts[table] = con.execute(f'select count(*) from main."{table}"').fetchone()[0]
+                counts[table] = one_row(con, f'select count(*) from main."{table}"')[0]
         counts = {t: counts[t] for t in tables}
         con.execute("checkpoint")
     finally:

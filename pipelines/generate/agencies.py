@@ -350,6 +350,7 @@ def _agency_of(rng: Random, record: RegionRecord, year: int, township: bool) -> 
             province, township=name, forms=("", "政府") if not street else ("",), place_short=short,
         )  # fmt: skip
     roll = rng.random()
+    forms: tuple[str, ...]  # the shorter forms the text may print for the unit
     seat = level == PREFECTURE and record.name.endswith(("地区", "盟"))  # governed by a 行政公署
     if roll < 0.15:
         unit, forms = ("行政公署", ("行署",)) if seat else ("人民政府", ("政府",))

@@ -88,11 +88,10 @@ def _planted_copy(
     year = source_year + 1 if kind == PREVIOUS_YEAR else source_year
     if year not in (*report_years(TEMPLATE_2019), *report_years(TEMPLATE_2021)):
         return None
-    change: dict[str, object] = {"template": _template_of(year)}
-    if kind == PREVIOUS_YEAR:  # printed with or without the city as the source was
-        change["agency_with_city"] = source_variant.agency_with_city
+    # printed with or without the city as the source was
+    with_city = source_variant.agency_with_city if kind == PREVIOUS_YEAR else variant.agency_with_city
     try:
-        moved = dataclasses.replace(variant, **change)
+        moved = dataclasses.replace(variant, template=_template_of(year), agency_with_city=with_city)
     except ValueError:
         return None
     rng = _plant_roll(seed, index)

@@ -67,9 +67,9 @@ def _cell_html(cell: CellText, slot: Slot, table: str, rng: Random, vertical_pie
         pad, value = cell.pieces
         return f"{_CELL_P}{_esc(pad) or '&nbsp;'}</p>{_CELL_P}{_esc(value)}</p>"
     if slot.role == HEADER and table == REVIEW and (cell.mode == WRAP or slot.text in HEADER_WRAPS):
-        pieces = cell.pieces if cell.mode == WRAP else HEADER_WRAPS[slot.text]
+        header_pieces = cell.pieces if cell.mode == WRAP else HEADER_WRAPS[slot.text]
         if rng.random() < 0.9:
-            return f"{_CELL_P}{'<br/>'.join(_esc(p) for p in pieces)}</p>"
+            return f"{_CELL_P}{'<br/>'.join(_esc(p) for p in header_pieces)}</p>"
     pieces = list(cell.pieces) if cell.mode == WRAP else [cell.joined]
     if slot.role == LABEL and slot.rowspan > 1 and slot.col == 0 and vertical_pieces:
         pieces = wrap(cell.joined, vertical_pieces)  # 三、本 / 年度办 / 理结果

@@ -32,6 +32,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from pipelines.publish import one_row
 from pipelines.site import charts, pages, queries
 
 
@@ -164,7 +165,8 @@ def _requests_context(con: Any) -> dict[str, Any]:
     for a in applicants.values():
         a["received"] = received.get(a["key"])
     review_rows = queries.review_litigation_by_year(con)
-    results, review = [], {}
+    results: list[dict[str, Any]] = []
+    review: dict[tuple[int, str], dict[str, Any]] = {}  # by (year, proceeding kind)
     for r in review_rows:
         if r["result"] not in [x["key"] for x in results]:
             results.append({"key": r["result"], "label": r["result_label"], "sort": r["sort_order"]})
@@ -222,10 +224,10 @@ def _build_into(folder: Path, warehouse: Path, lake: Path | None, summary: SiteS
     t = time.perf_counter()
     con = queries.connect(warehouse)
     try:
-        has_build_row = con.execute(
-            "select count(*) from information_schema.tables where table_name = 'warehouse_build'"
-        ).fetchone()[0]
-        built = con.execute("select max(built_at) from warehouse_build").fetchone()[0] if has_build_row else None
+        has_build_row = one_row(
+            con, "select count(*) from information_schema.tables where table_name = 'warehouse_build'"
+        )[0]
+        built = one_row(con, "select max(built_at) from warehouse_build")[0] if has_build_row else None
         common = {
             "built_at": datetime.now().strftime("%Y-%m-%d %H:%M"),
             "warehouse_name": warehouse.name,

@@ -15,6 +15,8 @@ from typing import Any
 
 import duckdb
 
+from pipelines.publish import one_row
+
 SHARD_HEX = 3  # data files per kind: at most 16**3, named by the first hex digits of the key's hash
 REPORTS_PER_PAGE = 500
 AGENCIES_PER_PAGE = 200
@@ -77,24 +79,26 @@ TOTALS_SQL = {
 
 def totals(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     # The same numbers as TOTALS_SQL, in two scans (fct_reconciliation_checks is what the view reads).
-    reports = con.execute(
+    reports = one_row(
+        con,
         """select count(*), count(*) filter (where status = 'ok'), count(*) filter (where status = 'partial'),
                   count(*) filter (where status = 'rejected'), coalesce(sum(cell_count), 0)
-           from dim_report"""
-    ).fetchone()
-    checks = con.execute(
+           from dim_report""",
+    )
+    checks = one_row(
+        con,
         """select count(*) filter (where passed), count(*) filter (where not passed),
                   count(*) filter (where passed is null), count(distinct report_id) filter (where not passed)
-           from fct_reconciliation_checks c semi join dim_report r using (report_id)"""
-    ).fetchone()
+           from fct_reconciliation_checks c semi join dim_report r using (report_id)""",
+    )
     return {
         "reports_total": reports[0],
         "reports_ok": reports[1],
         "reports_partial": reports[2],
         "reports_rejected": reports[3],
         "cells_total": int(reports[4]),
-        "agencies_reporting": con.execute("select count(*) from dim_agency where report_count > 0").fetchone()[0],
-        "findings_total": con.execute("select count(*) from report_findings").fetchone()[0],
+        "agencies_reporting": one_row(con, "select count(*) from dim_agency where report_count > 0")[0],
+        "findings_total": one_row(con, "select count(*) from report_findings")[0],
         "checks_passed": checks[0],
         "checks_failed": checks[1],
         "checks_not_assessable": checks[2],

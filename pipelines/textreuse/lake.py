@@ -54,13 +54,15 @@ CHUNK = 5_000
 CACHE = "_section_signatures.parquet"
 COMPARED = "_section_similarity_sections.parquet"  # the sections the table was computed from
 SECTION_KEY = ["report_id", "agency_key", "report_year", "section_no", "comparable"]
-CACHE_SCHEMA = {
-    "report_id": pl.String,
-    "section_no": pl.Int32,
-    "n_chars": pl.Int32,  # normalised characters
-    "signature": pl.Array(pl.UInt32, sig.NUM_PERM),  # null when too short to compare
-    "version": pl.String,
-}
+CACHE_SCHEMA = pl.Schema(
+    {
+        "report_id": pl.String(),
+        "section_no": pl.Int32(),
+        "n_chars": pl.Int32(),  # normalised characters
+        "signature": pl.Array(pl.UInt32, sig.NUM_PERM),  # null when too short to compare
+        "version": pl.String(),
+    }
+)
 
 
 @dataclass
@@ -180,7 +182,7 @@ def update_similarity(lake_dir: Path, threshold: float = THRESHOLD, workers: int
         "section_no",
         pl.col("signature").is_not_null().alias("comparable"),
     )
-    matrix = frame["signature"].fill_null(pl.lit([0] * sig.NUM_PERM, dtype=pl.Array(pl.UInt32, sig.NUM_PERM)))
+    signatures = frame["signature"].fill_null(pl.lit([0] * sig.NUM_PERM, dtype=pl.Array(pl.UInt32, sig.NUM_PERM)))
 
     def shingles_of(wanted: pl.DataFrame) -> dict[tuple[str, int], set[str]]:
         texts = _texts(lake_dir, wanted)
@@ -209,7 +211,7 @@ def update_similarity(lake_dir: Path, threshold: float = THRESHOLD, workers: int
             )
         )
         summary.incremental, summary.compared = True, int(new.sum())
-    pairs = all_pairs(sections, matrix.to_numpy().reshape(-1, sig.NUM_PERM), shingles_of, threshold, new, kept)
+    pairs = all_pairs(sections, signatures.to_numpy().reshape(-1, sig.NUM_PERM), shingles_of, threshold, new, kept)
     years = dict(zip(reports["report_id"], reports[YEAR_COLUMN], strict=True))
     pairs = pairs.with_columns(pl.col("report_id").replace_strict(years, return_dtype=pl.Int32).alias(YEAR_COLUMN))
     summary.seconds["compare"] = time.perf_counter() - clock

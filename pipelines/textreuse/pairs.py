@@ -43,13 +43,15 @@ PREVIOUS_YEAR = "previous_year"
 SAME_YEAR_OTHER_AGENCY = "same_year_other_agency"
 COMPARED_SECTIONS = (1, 5)  # the narrative ones: 总体情况, 存在的主要问题及改进情况 (6 is a formula: 无…事项)
 
-PAIRS_SCHEMA = {
-    "report_id": pl.String,
-    "section_no": pl.Int32,
-    "compared_report_id": pl.String,
-    "comparison": pl.String,
-    "similarity": pl.Float64,
-}
+PAIRS_SCHEMA = pl.Schema(
+    {
+        "report_id": pl.String,
+        "section_no": pl.Int32,
+        "compared_report_id": pl.String,
+        "comparison": pl.String,
+        "similarity": pl.Float64,
+    }
+)
 
 
 def lsh_params() -> tuple[int, int]:
@@ -122,7 +124,9 @@ def same_year_candidates(
     compared_report_id in the frame's order, unless only one of them is new). With `new` (a
     boolean per row), only the pairs with at least one new section: the pairs an incremental
     run adds to those it keeps. Columns: report_id, section_no, compared_report_id, estimate."""
-    schema = {"report_id": pl.String, "section_no": pl.Int32, "compared_report_id": pl.String, "estimate": pl.Float64}
+    schema = pl.Schema(
+        {"report_id": pl.String, "section_no": pl.Int32, "compared_report_id": pl.String, "estimate": pl.Float64}
+    )
     new = np.ones(sections.height, dtype=bool) if new is None else np.asarray(new, dtype=bool)
     agency = sections["agency_key"].cast(pl.Categorical).to_physical().to_numpy()
     frame = sections.with_row_index("row").filter(
