@@ -193,8 +193,8 @@ def test_the_aligner_alone_reads_generated_reports_of_every_classic_layout(index
     """The second reading must stand on its own: a generated report of any classic layout
     (tab-separated Word export, paragraphs, pipes, spaced PDF text, HTML), read by the aligner
     from its layout without the fast reader, gives its truth cell for cell."""
-    from pipelines.extract.read.fallback import layout_of
     from pipelines.extract.read.document import open_document
+    from pipelines.extract.read.fallback import layout_of
     from pipelines.generate.compare import table_differences
     from pipelines.generate.corpus import corpus_entry
 

@@ -25,7 +25,7 @@ from pathlib import Path
 import polars as pl
 
 from pipelines.extract.findings import REJECTED
-from pipelines.extract.read.batch import DocResult, ParsedBatch
+from pipelines.extract.read.batch import ParsedBatch, ParsedDoc
 from pipelines.extract.read.narrative import FACTS_COLUMNS
 
 PARSER_VERSION = "7"
@@ -141,7 +141,7 @@ def bucket_of(report_id: str) -> int:
     return int(report_id[0], 16) if report_id[:1] in "0123456789abcdef" else 0
 
 
-def _report_row(src: SourceFile, rep: DocResult, n_cells: int, n_findings: int) -> dict:
+def _report_row(src: SourceFile, rep: ParsedDoc, n_cells: int, n_findings: int) -> dict:
     m = rep.meta
     status = rep.status
     z = m.resolution if status != REJECTED else None

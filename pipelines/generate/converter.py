@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from random import Random
 
-from pipelines.generate.document import Document, Heading, Paragraph, SubHeading, Table
+from pipelines.generate.document import ComposedReport, Heading, Paragraph, SubHeading, Table
 from pipelines.generate.forms import ACTIVE, HEADER, REQUESTS, REVIEW
 from pipelines.generate.sheet import SheetRow, group_spans, sheet_rows, space_digits, text_of, value_rows, wrap
 
@@ -180,7 +180,7 @@ def _review(table: Table, rng: Random) -> list[str]:
     return [*out, _pipe(tails), _separator(len(tails)), _pipe(values), _separator(len(values))]
 
 
-def _title(doc: Document, rng: Random, spaced: bool) -> list[str]:
+def _title(doc: ComposedReport, rng: Random, spaced: bool) -> list[str]:
     joined = "".join(doc.title)
     prose = space_digits if spaced else (lambda t: t)
     if rng.random() < 0.3:
@@ -191,7 +191,7 @@ def _title(doc: Document, rng: Random, spaced: bool) -> list[str]:
     return [prose(line) for line in doc.title]
 
 
-def render_converter_md(doc: Document, rng: Random) -> str:
+def render_converter_md(doc: ComposedReport, rng: Random) -> str:
     """The converter's Markdown (see the module docstring)."""
     spaced = rng.random() < 0.85
     width = rng.randint(26, 30)

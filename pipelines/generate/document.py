@@ -63,7 +63,7 @@ Block = Heading | SubHeading | Paragraph | Table
 
 
 @dataclass(frozen=True)
-class Document:
+class ComposedReport:
     title: tuple[str, ...]
     body: tuple[Block, ...]
     lead_blank: bool = False
@@ -144,7 +144,9 @@ def _pick_splits(grid: Grid, damage: Mapping[CellKey, str], variant: Variant, rn
     return set(rng.sample(candidates, k=min(len(candidates), rng.randint(1, 2))))
 
 
-def compose(variant: Variant, words: Words, printed: Tables, damage: Mapping[CellKey, str], rng: Random) -> Document:
+def compose(
+    variant: Variant, words: Words, printed: Tables, damage: Mapping[CellKey, str], rng: Random
+) -> ComposedReport:
     """The whole report, in Simplified, before layout and script conversion."""
     agency, year = words.agency, words.year
     title, title_gap = narrative.title_lines(words.agency_name, year, variant.title == "two_lines", rng)
@@ -171,7 +173,7 @@ def compose(variant: Variant, words: Words, printed: Tables, damage: Mapping[Cel
         else:
             body += [Paragraph(t) for t in narrative.other_matters(agency, year, rng)]
     before, after = words.portal
-    return Document(
+    return ComposedReport(
         title=title,
         body=tuple(body),
         lead_blank=rng.random() < 0.3,

@@ -24,7 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from random import Random
 
-from pipelines.generate.document import Document, Heading, Paragraph, SubHeading, Table
+from pipelines.generate.document import ComposedReport, Heading, Paragraph, SubHeading, Table
 from pipelines.generate.forms import ACTIVE, HEADER, REQUESTS, REVIEW, Slot
 from pipelines.generate.oracle import OrderedBlock, column_major_decidable, number_of
 from pipelines.generate.sheet import (
@@ -107,7 +107,7 @@ def _prose(text: str, style: Style) -> str:
 # --- narrative -----------------------------------------------------------------------------
 
 
-def _narrative_blocks(doc: Document, style: Style, rng: Random) -> tuple[list[Block], list[Block]]:
+def _narrative_blocks(doc: ComposedReport, style: Style, rng: Random) -> tuple[list[Block], list[Block]]:
     """Blocks before the first table's section (title, preamble) are returned as the head; the
     body comes from `_body_blocks`."""
     head: list[Block] = []
@@ -483,7 +483,7 @@ def _paginate(blocks: list[Block], style: Style) -> str:
     return "\n".join(out)
 
 
-def _document_blocks(doc: Document, style: Style, rng: Random, tables: dict[str, list[Block]]) -> list[Block]:
+def _document_blocks(doc: ComposedReport, style: Style, rng: Random, tables: dict[str, list[Block]]) -> list[Block]:
     blocks, _ = _narrative_blocks(doc, style, rng)
     for block in doc.body:
         if isinstance(block, Table):
@@ -498,7 +498,7 @@ def _document_blocks(doc: Document, style: Style, rng: Random, tables: dict[str,
     return blocks
 
 
-def render_pdf_layout(doc: Document, rng: Random) -> Printed:
+def render_pdf_layout(doc: ComposedReport, rng: Random) -> Printed:
     style = _style(rng, layout=True)
     tables: dict[str, list[Block]] = {}
     for block in doc.body:
@@ -508,7 +508,7 @@ def render_pdf_layout(doc: Document, rng: Random) -> Printed:
     return Printed(_paginate(_document_blocks(doc, style, rng, tables), style))
 
 
-def render_reading_order(doc: Document, rng: Random, rule_broken: bool) -> Printed:
+def render_reading_order(doc: ComposedReport, rng: Random, rule_broken: bool) -> Printed:
     style = _style(rng, layout=False)
     tables: dict[str, list[Block]] = {}
     ordered: list[OrderedBlock] = []

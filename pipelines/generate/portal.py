@@ -21,7 +21,7 @@ import html
 from dataclasses import dataclass, field
 from random import Random
 
-from pipelines.generate.document import Document, Heading, Paragraph, SubHeading, Table
+from pipelines.generate.document import ComposedReport, Heading, Paragraph, SubHeading, Table
 from pipelines.generate.forms import HEADER, HEADER_WRAPS, LABEL, REVIEW, VALUE, Slot, row_items
 from pipelines.generate.oracle import GluedRow
 from pipelines.generate.printing import NBSP, SPLIT, WRAP, CellText
@@ -124,7 +124,7 @@ _OPENERS = (
 )
 
 
-def render_cms_html(doc: Document, rng: Random) -> str:
+def render_cms_html(doc: ComposedReport, rng: Random) -> str:
     """The article body as the CMS stores it: one line, no title (see the module docstring)."""
     year, agency = doc.year, doc.agency_name
     notice = "国办公开办函〔2021〕30号" if year >= 2021 else "国办公开办函〔2019〕60号"  # the template's notice
@@ -218,7 +218,7 @@ def _glued_table(table: Table, habits: _Habits, rng: Random) -> tuple[str, list[
     return out, rows
 
 
-def _archive_header(doc: Document, rng: Random) -> list[str]:
+def _archive_header(doc: ComposedReport, rng: Random) -> list[str]:
     title = "".join(doc.title)
     published = doc.published
     assert published is not None, "an archived page has a publish date"
@@ -239,7 +239,7 @@ def _archive_header(doc: Document, rng: Random) -> list[str]:
     ]
 
 
-def render_archive_glued(doc: Document, rng: Random) -> Glued:
+def render_archive_glued(doc: ComposedReport, rng: Random) -> Glued:
     """The archiver's text of the page (see the module docstring)."""
     spaced = rng.random() < 0.5  # pingtan-2022 joins blocks with a space, pingtan-2019 with nothing
     habits = _Habits(

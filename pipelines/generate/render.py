@@ -1,4 +1,4 @@
-"""One renderer per layout: a `Document` → the report's text, as real exports print it.
+"""One renderer per layout: a `ComposedReport` → the report's text, as real exports print it.
 
 - tab: Word tables saved as text (seeds 000/001/004): every cell a line starting with a tab,
   rows separated by a blank line, a merged cell continuing from above printed as a bare tab.
@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from random import Random
 
-from pipelines.generate.document import Document, Heading, Paragraph, SubHeading, Table
+from pipelines.generate.document import ComposedReport, Heading, Paragraph, SubHeading, Table
 from pipelines.generate.forms import REVIEW, row_items
 from pipelines.generate.oracle import GluedRow, OrderedBlock
 from pipelines.generate.printing import NBSP, SPLIT, WRAP, CellText
@@ -39,7 +39,7 @@ from pipelines.generate.variants import (
 )
 
 
-def _head(doc: Document) -> list[str]:
+def _head(doc: ComposedReport) -> list[str]:
     lines = [""] if doc.lead_blank else []
     lines += doc.portal
     lines.append(doc.title[0])
@@ -50,7 +50,7 @@ def _head(doc: Document) -> list[str]:
     return lines
 
 
-def _tail(doc: Document, rng: Random) -> list[str]:
+def _tail(doc: ComposedReport, rng: Random) -> list[str]:
     lines: list[str] = []
     if doc.signature:
         lines += ["", "", *doc.signature]
@@ -59,7 +59,7 @@ def _tail(doc: Document, rng: Random) -> list[str]:
     return lines + [""] * rng.randint(0, 3)
 
 
-def _text_document(doc: Document, rng: Random, table: Callable[[Table], list[str]], airy: bool) -> str:
+def _text_document(doc: ComposedReport, rng: Random, table: Callable[[Table], list[str]], airy: bool) -> str:
     """Narrative and tables of a text layout; `airy` puts a blank line after every paragraph."""
     lines = _head(doc)
     if airy:
@@ -196,7 +196,7 @@ def _html_table(table: Table, rng: Random) -> list[str]:
     return lines
 
 
-def _html_document(doc: Document, rng: Random, charset: str, lang: str) -> str:
+def _html_document(doc: ComposedReport, rng: Random, charset: str, lang: str) -> str:
     place = doc.site.removesuffix("人民政府门户网站")
     title = "".join(doc.title)
     meta = (
@@ -257,13 +257,13 @@ def _html_document(doc: Document, rng: Random, charset: str, lang: str) -> str:
 _HALFWIDTH = str.maketrans({"（": "(", "）": ")", "：": ":", "，": ",", "；": ";"})
 
 
-def render(doc: Document, variant: Variant, rng: Random, charset: str) -> str:
+def render(doc: ComposedReport, variant: Variant, rng: Random, charset: str) -> str:
     """The report's text in the variant's layout (still Simplified: the script comes after)."""
     text = _render(doc, variant, rng, charset)
     return text.translate(_HALFWIDTH) if variant.halfwidth_punctuation else text
 
 
-def _render(doc: Document, variant: Variant, rng: Random, charset: str) -> str:
+def _render(doc: ComposedReport, variant: Variant, rng: Random, charset: str) -> str:
     if variant.layout == TAB:
         return _text_document(doc, rng, _tab_table, airy=False)
     if variant.layout == PARAGRAPH:
@@ -299,7 +299,7 @@ def _archiver_line(line: str, convert: Callable[[str], str]) -> str:
     return f"{key}{sep}{convert(value)}" if sep else line
 
 
-def render_published(doc: Document, variant: Variant, rng: Random, convert: Callable[[str], str]) -> Published:
+def render_published(doc: ComposedReport, variant: Variant, rng: Random, convert: Callable[[str], str]) -> Published:
     """The report in a real-publishing layout; `convert` puts text into the report's script."""
     from pipelines.generate import converter, pdftext, portal
 

@@ -22,7 +22,7 @@ from io import BytesIO
 from random import Random
 from typing import Any
 
-from pipelines.generate.document import Document, Heading, Paragraph, SubHeading, Table
+from pipelines.generate.document import ComposedReport, Heading, Paragraph, SubHeading, Table
 from pipelines.generate.forms import ACTIVE, LABEL, REQUESTS, Slot
 
 FONT = "STSong-Light"  # Adobe's CJK font every PDF reader has (not embedded), as tests/report_formats.py
@@ -247,7 +247,7 @@ def _cell_text(pages: _Pages, cell: _Cell, left: float, right: float, top: float
         y -= leading
 
 
-def render_ruled_pdf(doc: Document, rng: Random, convert: Callable[[str], str]) -> Drawn:
+def render_ruled_pdf(doc: ComposedReport, rng: Random, convert: Callable[[str], str]) -> Drawn:
     """The report as a PDF (see the module docstring); `convert` puts text into the report's script."""
     pages = _Pages(rng, convert)
     body_size = rng.choice((10.5, 11.0, 12.0))

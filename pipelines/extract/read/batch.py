@@ -35,7 +35,7 @@ _NOT_A_REPORT = "no section heading or table of the template was found"
 
 
 @dataclass(frozen=True)
-class DocResult:
+class ParsedDoc:
     """What the parse knows of one report beside its frames: its form, template, metadata, status."""
 
     source: str
@@ -53,7 +53,7 @@ class ParsedBatch:
     """A batch of parsed reports: per report facts, and its cells, findings and sections as
     frames keyed by `doc` (the report's position in the batch)."""
 
-    docs: list[DocResult]
+    docs: list[ParsedDoc]
     cells: pl.DataFrame  # doc, cell_no, table_key, row_key, column_key, value, text, line
     findings: pl.DataFrame  # doc, finding_no, code, severity, line, table_key, row_key, column_key, message
     sections: pl.DataFrame  # doc, section_no, heading, line, text
@@ -92,11 +92,11 @@ def _parse_texts(documents: Sequence[Document]) -> ParsedBatch:
     lines = line_frame(texts)
     spans, section_findings = section_spans(lines, len(texts))
     templates = templates_of(lines, spans)
-    docs: list[DocResult] = []
+    docs: list[ParsedDoc] = []
     for doc, text, found, template in zip(documents, texts, spans, templates, strict=True):
         script = detect_script(doc.text or "")
         meta = read_metadata(text.split("\n"), found[0].end, script == TRADITIONAL)
-        docs.append(DocResult(doc.source, doc.format, doc.encoding, script, template, meta, found))
+        docs.append(ParsedDoc(doc.source, doc.format, doc.encoding, script, template, meta, found))
     sections = section_texts(lines, spans)
     regions = table_regions(spans, templates)
     parsed, structural = read_tables(split_cells(lines, regions), regions)
@@ -160,7 +160,7 @@ def _with_textless(documents: Sequence[Document], readable: list[int], parsed: P
         if i in by_position:
             docs.append(by_position[i])
             continue
-        docs.append(DocResult(d.source, d.format, d.encoding, None, None, Metadata(), []))
+        docs.append(ParsedDoc(d.source, d.format, d.encoding, None, None, Metadata(), []))
         rows += [
             (i, n, f.code, f.severity, f.line, f.table, f.row, f.column, f.message) for n, f in enumerate(d.findings, 1)
         ]
@@ -187,7 +187,7 @@ _CELLS = {
 _SECTIONS = {"doc": pl.UInt32, "section_no": pl.Int32, "heading": pl.String, "line": pl.Int32, "text": pl.String}
 
 
-def _ordered_cells(parsed: pl.DataFrame, docs: list[DocResult]) -> pl.DataFrame:
+def _ordered_cells(parsed: pl.DataFrame, docs: list[ParsedDoc]) -> pl.DataFrame:
     """Cells in the template's printed order, numbered per report."""
     order = pl.DataFrame(
         [(t, *cell, k) for t, cells in _ORDER.items() for cell, k in cells.items()],
