@@ -26,7 +26,8 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 from pipelines.extract.read.batch import parse_documents
-from pipelines.extract.read.report import Report, document, reports
+from pipelines.extract.read.document import open_document
+from pipelines.extract.read.report import reports
 from pipelines.generate.compare import RIGHT, differences, resolution_outcome, wrong_numbers
 from pipelines.generate.corpus import corpus_entry
 
@@ -52,10 +53,8 @@ def main() -> None:
         entries = [(i, *corpus_entry(args.seed, i, args.real_publishing)) for i in indices]
         if args.layouts:
             entries = [(i, v, g) for i, v, g in entries if v.layout in args.layouts]
-        docs = [document(generated.data, generated.name) for _, _, generated in entries]
-        parsed_docs = iter(reports(parse_documents([d for d in docs if not isinstance(d, Report)])))
-        for (index, variant, generated), doc in zip(entries, docs, strict=True):
-            parsed = doc if isinstance(doc, Report) else next(parsed_docs)
+        docs = [open_document(generated.data, generated.name) for _, _, generated in entries]
+        for (index, variant, generated), parsed in zip(entries, reports(parse_documents(docs)), strict=True):
             as_json = parsed.as_json()
             diffs = differences(generated.truth, as_json)
             misread = len(wrong_numbers(generated.truth, as_json))
