@@ -30,7 +30,7 @@ from functools import cache
 from random import Random
 
 from pipelines import paths
-from pipelines.extract.read.normalize import to_simplified
+from pipelines.generate.script import to_simplified
 from pipelines.reference.regions import COUNTY, PREFECTURE, PROVINCE, RegionRecord, load_regions
 
 # Value profiles: which parts of the tables are busy for this kind of agency.

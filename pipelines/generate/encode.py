@@ -7,7 +7,7 @@ leave (`行政強製` for 行政強制, `隻計`, `反複`), which readers must 
 
 from __future__ import annotations
 
-from pipelines.extract.read.normalize import opencc_converter
+from pipelines.generate.script import to_traditional
 from pipelines.generate.variants import TRADITIONAL
 
 # (correct Traditional, as real reports misprint it). Every slip converts back to the right
@@ -31,11 +31,6 @@ BIG5_FORMS: dict[str, str] = {
     "峯": "峰", "牀": "床", "溼": "濕", "鷄": "雞", "脣": "唇", "綳": "繃",
 }  # fmt: skip
 _BIG5_TABLE = str.maketrans(BIG5_FORMS)
-
-
-def to_traditional(text: str) -> str:
-    """Simplified → Traditional with OpenCC's `s2t`."""
-    return opencc_converter("s2t").convert(text)
 
 
 def to_script(text: str, script: str, slips: bool, encoding: str = "utf-8") -> str:

@@ -5,7 +5,7 @@ cells of table 2, and `88|55|698`, `8|855|698` … all read. The parser's rule (
 choose between candidate readings with the template's arithmetic and to leave null, with a
 finding, every cell whose value differs between two readings that satisfy every rule. This
 oracle computes those cells on its own, from what the renderer printed, with no code shared with
-`pipelines/extract` (as `forms.py` is the template without the parser):
+`pipelines/extract` (as `forms.py` is the template, and `script.py` the script conversion, without the parser):
 
 - glued rows: every split of a row's digit run (spaces the archiver left are cell boundaries)
   into the row's cell count, each cell `0` or starting with 1–9 (an amount may have decimals, a

@@ -14,7 +14,6 @@ from decimal import Decimal
 from random import Random
 from typing import Any
 
-from pipelines.extract.read.normalize import to_simplified
 from pipelines.generate import narrative, narrative_facts
 from pipelines.generate.agencies import Agency, Drawn, Printed, draw_agency, printed_name
 from pipelines.generate.document import BLANK, UNREADABLE, Words, compose
@@ -24,6 +23,7 @@ from pipelines.generate.oracle import undecidable_glued, undecidable_ordered
 from pipelines.generate.printing import THOUSANDS
 from pipelines.generate.render import render, render_published
 from pipelines.generate.rules import Broken, break_rule
+from pipelines.generate.script import to_simplified
 from pipelines.generate.values import LARGE_SCALE, SMALL_SCALE, Number, Tables, make_tables
 from pipelines.generate.variants import ARCHIVE_GLUED, CMS_HTML, HTML, TRADITIONAL, Variant, report_years
 
