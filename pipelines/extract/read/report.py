@@ -8,6 +8,7 @@ Pure: no file system access.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -165,14 +166,26 @@ def _by_doc(frame: pl.DataFrame) -> dict[int, list[dict[str, Any]]]:
     return grouped
 
 
-def _exact(value: float) -> int | Decimal:
-    """The batch's float as the exact number it was read from: an int, or the shortest decimal
-    that round-trips (amounts have at most a dozen digits, well within a float's 15)."""
-    return int(value) if value.is_integer() else Decimal(repr(value))
+_NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
+
+
+def _exact(value: float, text: str | None) -> int | Decimal:
+    """The batch's float as the exact number it was read from: an int, or the decimal as the
+    cell wrote it (so 1,234.50 keeps its scale); the shortest round-tripping decimal when the
+    text holds no matching number. Amounts have at most a dozen digits, well within the 15
+    significant digits a double holds exactly."""
+    if value.is_integer():
+        return int(value)
+    shortest = Decimal(repr(value))
+    for token in _NUMBER.findall(text or ""):
+        written = Decimal(token.replace(",", ""))
+        if written == shortest:
+            return written
+    return shortest
 
 
 def _cell(row: dict[str, Any]) -> ParsedCell:
     """A cell with its exact value; null where the batch left it null (blank, unreadable, or
     two readers disagreeing)."""
-    value = None if row["value"] is None else _exact(row["value"])
+    value = None if row["value"] is None else _exact(row["value"], row["text"])
     return ParsedCell(row["table_key"], row["row_key"], row["column_key"], value, row["text"], row["line"])
