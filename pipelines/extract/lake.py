@@ -34,65 +34,73 @@ BUCKET_COLUMN = "bucket"
 NO_YEAR = "__HIVE_DEFAULT_PARTITION__"  # the partition of reports whose year is unknown
 MANIFEST = "_manifest.parquet"
 
-REPORTS_SCHEMA = {
-    "report_id": pl.String,
-    "source_path": pl.String,
-    "sha256": pl.String,
-    "size_bytes": pl.Int64,
-    "file_modified_at": pl.Datetime("us", "UTC"),
-    "format": pl.String,
-    "encoding": pl.String,
-    "script": pl.String,
-    "agency": pl.String,
-    "agency_as_written": pl.String,
-    "agency_key": pl.String,
-    "agency_name": pl.String,
-    "region_code": pl.String,
-    "agency_level": pl.String,
-    "agency_kind": pl.String,
-    "government_key": pl.String,
-    "government_name": pl.String,
-    "published_on": pl.Date,
-    "published_on_line": pl.Int32,
-    "index_number": pl.String,
-    "title": pl.String,
-    "title_line": pl.Int32,
-    "template": pl.String,
-    "n_cells": pl.Int32,
-    "n_findings": pl.Int32,
-    "status": pl.String,
-    "parser_version": pl.String,
-}
-CELLS_SCHEMA = {
-    "report_id": pl.String,
-    "cell_no": pl.Int32,
-    "table_key": pl.String,
-    "row_key": pl.String,
-    "column_key": pl.String,
-    "value": pl.Float64,
-    "text": pl.String,
-    "line": pl.Int32,
-}
-FINDINGS_SCHEMA = {
-    "report_id": pl.String,
-    "finding_no": pl.Int32,
-    "code": pl.String,
-    "severity": pl.String,
-    "line": pl.Int32,
-    "table_key": pl.String,
-    "row_key": pl.String,
-    "column_key": pl.String,
-    "message": pl.String,
-}
-SECTIONS_SCHEMA = {
-    "report_id": pl.String,
-    "section_no": pl.Int32,
-    "heading": pl.String,
-    "line": pl.Int32,
-    "text": pl.String,
-}
+REPORTS_SCHEMA = pl.Schema(
+    {
+        "report_id": pl.String(),
+        "source_path": pl.String(),
+        "sha256": pl.String(),
+        "size_bytes": pl.Int64(),
+        "file_modified_at": pl.Datetime("us", "UTC"),
+        "format": pl.String(),
+        "encoding": pl.String(),
+        "script": pl.String(),
+        "agency": pl.String(),
+        "agency_as_written": pl.String(),
+        "agency_key": pl.String(),
+        "agency_name": pl.String(),
+        "region_code": pl.String(),
+        "agency_level": pl.String(),
+        "agency_kind": pl.String(),
+        "government_key": pl.String(),
+        "government_name": pl.String(),
+        "published_on": pl.Date(),
+        "published_on_line": pl.Int32(),
+        "index_number": pl.String(),
+        "title": pl.String(),
+        "title_line": pl.Int32(),
+        "template": pl.String(),
+        "n_cells": pl.Int32(),
+        "n_findings": pl.Int32(),
+        "status": pl.String(),
+        "parser_version": pl.String(),
+    }
+)
+CELLS_SCHEMA = pl.Schema(
+    {
+        "report_id": pl.String,
+        "cell_no": pl.Int32,
+        "table_key": pl.String,
+        "row_key": pl.String,
+        "column_key": pl.String,
+        "value": pl.Float64,
+        "text": pl.String,
+        "line": pl.Int32,
+    }
+)
+FINDINGS_SCHEMA = pl.Schema(
+    {
+        "report_id": pl.String,
+        "finding_no": pl.Int32,
+        "code": pl.String,
+        "severity": pl.String,
+        "line": pl.Int32,
+        "table_key": pl.String,
+        "row_key": pl.String,
+        "column_key": pl.String,
+        "message": pl.String,
+    }
+)
+SECTIONS_SCHEMA = pl.Schema(
+    {
+        "report_id": pl.String,
+        "section_no": pl.Int32,
+        "heading": pl.String,
+        "line": pl.Int32,
+        "text": pl.String,
+    }
+)
 # the batch's facts frame, keyed by report instead of by position in the batch
-NARRATIVE_FACTS_SCHEMA = {"report_id": pl.String, **{k: v for k, v in FACTS_COLUMNS.items() if k != "doc"}}
+NARRATIVE_FACTS_SCHEMA = pl.Schema({"report_id": pl.String(), **{k: v for k, v in FACTS_COLUMNS.items() if k != "doc"}})
 SCHEMAS = {
     "reports": REPORTS_SCHEMA,
     "report_cells": CELLS_SCHEMA,
@@ -107,20 +115,22 @@ SORT_KEYS = {
     "report_sections": ["report_id", "section_no"],
     "report_narrative_facts": ["report_id", "fact_no"],
 }
-MANIFEST_SCHEMA = {
-    "source_path": pl.String,
-    "size_bytes": pl.Int64,
-    "mtime_ns": pl.Int64,
-    "sha256": pl.String,
-    "report_id": pl.String,
-    YEAR_COLUMN: pl.Int32,
-    "parser_version": pl.String,
-    "status": pl.String,
-    "n_cells": pl.Int32,
-    "n_findings": pl.Int32,
-    "n_sections": pl.Int32,
-    "n_facts": pl.Int32,
-}
+MANIFEST_SCHEMA = pl.Schema(
+    {
+        "source_path": pl.String,
+        "size_bytes": pl.Int64,
+        "mtime_ns": pl.Int64,
+        "sha256": pl.String,
+        "report_id": pl.String,
+        YEAR_COLUMN: pl.Int32,
+        "parser_version": pl.String,
+        "status": pl.String,
+        "n_cells": pl.Int32,
+        "n_findings": pl.Int32,
+        "n_sections": pl.Int32,
+        "n_facts": pl.Int32,
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -203,7 +213,7 @@ def lake_frames(batch: ParsedBatch, sources: list[SourceFile]) -> dict[str, pl.D
         n_facts=pl.Series([facts_of.get(i, 0) for i in range(len(rows))], dtype=pl.Int32),
     )
 
-    def keyed(frame: pl.DataFrame, schema: dict) -> pl.DataFrame:
+    def keyed(frame: pl.DataFrame, schema: pl.Schema) -> pl.DataFrame:
         return frame.join(ids, on="doc").select([*schema, YEAR_COLUMN])
 
     cells = keyed(batch.cells, CELLS_SCHEMA)

@@ -103,9 +103,9 @@ def plan_extract(scanned: list[RawFile], manifest: pl.DataFrame, hashes: dict[st
         drop[(row[YEAR_COLUMN], bucket_of(row["report_id"]))].add(row["report_id"])
     touched: dict[Partition, dict[str, dt.datetime | None]] = defaultdict(dict)
     for rel in sorted(set(hashes) - set(tasks)):
-        row = known.get(rel)
-        if row is not None:
-            touched[(row[YEAR_COLUMN], bucket_of(row["report_id"]))][row["report_id"]] = modified_at(by_rel[rel])
+        old = known.get(rel)
+        if old is not None:
+            touched[(old[YEAR_COLUMN], bucket_of(old["report_id"]))][old["report_id"]] = modified_at(by_rel[rel])
     return ExtractPlan([tasks[rel] for rel in sorted(tasks)], removed, dict(drop), dict(touched))
 
 

@@ -52,6 +52,8 @@ def scan_raw(raw_dir: Path) -> list[RawFile]:
                     if not entry.is_symlink():
                         folders.append((entry.path, rel + "/"))
                     continue
+                size: int | None
+                mtime: int | None
                 try:
                     stat = entry.stat()  # follows a link to a file; a dangling link fails
                     size, mtime = stat.st_size, stat.st_mtime_ns

@@ -38,7 +38,7 @@ class Staging:
         self.reports: list[pl.DataFrame] = []  # one row per file: small, kept in memory
         self.spills = 0
         self._buffer: dict[str, list[pl.DataFrame]] = defaultdict(list)
-        self._buffered = 0
+        self._buffered: float = 0  # bytes, as estimated_size counts them
         self._spilled: dict[tuple[str, Partition], list[tuple[Path, int]]] = defaultdict(list)
         self._memory: dict[tuple[str, Partition], pl.DataFrame] = {}
         _remove_stale(lake_dir)
@@ -91,12 +91,14 @@ class Staging:
 
     def read(self, table: str, year: int | None, bucket: int) -> pl.DataFrame | None:
         """The staged rows of one partition of one table."""
-        frames = []
+        frames: list[pl.DataFrame] = []
         readers: dict[Path, pa.ipc.RecordBatchFileReader] = {}
         for path, batch_no in self._spilled.get((table, (year, bucket)), []):
             if path not in readers:
                 readers[path] = pa.ipc.open_file(pa.memory_map(str(path)))
-            frames.append(pl.from_arrow(readers[path].get_batch(batch_no)))
+            frame = pl.from_arrow(readers[path].get_batch(batch_no))
+            assert isinstance(frame, pl.DataFrame)  # a record batch reads as a frame (pyarrow is untyped)
+            frames.append(frame)
         if (table, (year, bucket)) in self._memory:
             frames.append(self._memory[(table, (year, bucket))])
         if not frames:

@@ -367,12 +367,9 @@ def _zone_reading(ref: Reference, text: str, year: int | None) -> _Reading | Non
         if host is None:
             return None
         inner = text[size:]
-        if inner in _ZONE_ADMIN:
-            department = _ZONE_ADMINISTRATION
-        else:
-            department, _ = _department(ref, inner)
-            if department is None:
-                return None
+        department = _ZONE_ADMINISTRATION if inner in _ZONE_ADMIN else _department(ref, inner)[0]
+        if department is None:
+            return None
         return _Reading(tuple(reversed(_ancestors(ref, host, year))), None, zone.name, department, None)
     return None
 

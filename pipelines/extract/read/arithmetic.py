@@ -70,10 +70,10 @@ def readings(
     units: list[tuple[str, str, str] | str] = []  # (sign, digits, fraction) for a run, else the text
     for piece in pieces:
         if splittable(piece):
-            number, unit = _without_unit(piece)
+            number, money = _without_unit(piece)
             digits = number.lstrip(_SIGNS)
             whole, dot, fraction = digits.partition(".")
-            units.append((number[: len(number) - len(digits)], whole, dot + fraction + unit))
+            units.append((number[: len(number) - len(digits)], whole, dot + fraction + money))
         else:
             units.append(piece)
     out: list[Reading] = []
@@ -88,7 +88,8 @@ def readings(
         if not group or (len(acc) + 1) % group:
             return None
         parts = [count(t) for t in acc[len(acc) - group + 1 :]]
-        return None if None in parts else sum(parts)
+        known = [v for v in parts if v is not None]
+        return None if len(known) < len(parts) else sum(known)
 
     def walk(k: int, offset: int, acc: tuple[str, ...]) -> bool:
         if k == len(units):
@@ -105,6 +106,7 @@ def readings(
             return walk(k + 1, 0, (*acc, unit))
         sign, digits, fraction = unit
         rest = digits[offset:]
+        sizes: Sequence[int]
         if due is not None:
             sizes = [len(str(due))] if rest.startswith(str(due)) else []
         elif rest[0] == "0":
@@ -138,9 +140,10 @@ def sums_to_last(reading: Reading) -> bool:
     if any(t.startswith(tuple(_SIGNS)) for t in reading):
         return False
     values = [count(t) for t in reading]
-    if any(v is None for v in values):
+    known = [v for v in values if v is not None]
+    if len(known) < len(values):
         return True
-    return sum(values[:-1]) == values[-1]
+    return sum(known[:-1]) == known[-1]
 
 
 def groups_sum(size: int) -> Callable[[Reading], bool]:
@@ -156,10 +159,17 @@ def column_rules_hold(rows: dict[str, Reading], result_rows: Sequence[str], widt
     for c in range(width):
         cells = {row: count(reading[c]) for row, reading in rows.items()}
         new, over, handled, forward = (cells.get(r) for r in _FLOW)
-        if None not in (new, over, handled, forward) and new + over != handled + forward:
+        if (
+            new is not None
+            and over is not None
+            and handled is not None
+            and forward is not None
+            and new + over != handled + forward
+        ):
             return False
         results = [cells.get(r) for r in result_rows]
-        if handled is not None and None not in results and sum(results) != handled:
+        known = [v for v in results if v is not None]
+        if handled is not None and len(known) == len(results) and sum(known) != handled:
             return False
     return True
 

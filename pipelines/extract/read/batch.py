@@ -93,10 +93,10 @@ def _parse_texts(documents: Sequence[Document]) -> ParsedBatch:
     spans, section_findings = section_spans(lines, len(texts))
     templates = templates_of(lines, spans)
     docs: list[ParsedDoc] = []
-    for doc, text, found, template in zip(documents, texts, spans, templates, strict=True):
-        script = detect_script(doc.text or "")
+    for document, text, found, template in zip(documents, texts, spans, templates, strict=True):
+        script = detect_script(document.text or "")
         meta = read_metadata(text.split("\n"), found[0].end, script == TRADITIONAL)
-        docs.append(ParsedDoc(doc.source, doc.format, doc.encoding, script, template, meta, found))
+        docs.append(ParsedDoc(document.source, document.format, document.encoding, script, template, meta, found))
     sections = section_texts(lines, spans)
     regions = table_regions(spans, templates)
     parsed, structural = read_tables(split_cells(lines, regions), regions)
@@ -109,9 +109,9 @@ def _parse_texts(documents: Sequence[Document]) -> ParsedBatch:
         groups = [(-3, document.findings), (-2, doc.meta.findings), (-1, section_findings[i])]
         if i not in reports:  # nothing of the template at all
             groups = [(-3, document.findings), (-1, [Finding("not_a_report", _NOT_A_REPORT)])]
-        for group, findings in groups:
+        for group, group_findings in groups:
             prefix += [
-                (i, group, n, f.code, f.message, f.line, f.table, f.row, f.column) for n, f in enumerate(findings)
+                (i, group, n, f.code, f.message, f.line, f.table, f.row, f.column) for n, f in enumerate(group_findings)
             ]
     findings = pl.concat(
         [

@@ -9,7 +9,9 @@ from typing import Any
 import polars as pl
 
 
-def map_distinct(series: pl.Series, function: Callable[[Any], Any], dtype: pl.DataType) -> pl.Series:
+def map_distinct(
+    series: pl.Series, function: Callable[[Any], Any], dtype: pl.DataType | type[pl.DataType]
+) -> pl.Series:
     """Apply a Python function once per distinct value of a column."""
     uniques = series.unique()
     mapping = pl.DataFrame({"k": uniques, "v": pl.Series([function(u) for u in uniques], dtype=dtype)})

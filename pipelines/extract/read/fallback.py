@@ -89,10 +89,12 @@ def merge(template: str, first_cells: pl.DataFrame, first_findings: pl.DataFrame
         else {t for t in TABLES if quality(second_cells, second_errors, t) > quality(first, first_errors, t)}
     )
     findings: list[Finding] = []
-    for r in first_findings.iter_rows(named=True):
-        if r["table_key"] in replaced or (r["code"] in _DROPPED_WHEN_FOUND and second.tables):
+    for row in first_findings.iter_rows(named=True):
+        if row["table_key"] in replaced or (row["code"] in _DROPPED_WHEN_FOUND and second.tables):
             continue
-        findings.append(Finding(r["code"], r["message"], r["line"], r["table_key"], r["row_key"], r["column_key"]))
+        findings.append(
+            Finding(row["code"], row["message"], row["line"], row["table_key"], row["row_key"], row["column_key"])
+        )
     findings += [f for f in second.findings if f.table in replaced]
     values = {
         "first": {(t, r, c): v for t, r, c, v, _, _ in first if v is not None},

@@ -202,17 +202,19 @@ def _other_year_spans(sentence: str, report_year: int | None) -> list[tuple[int,
 
 
 NARRATIVE_SECTIONS = (1, 5, 6)  # 总体情况, 存在的主要问题及改进情况, 其他需要报告的事项
-FACTS_COLUMNS = {
-    "doc": pl.UInt32,
-    "fact_no": pl.Int32,
-    "section_no": pl.Int32,
-    "measure_key": pl.String,
-    "value": pl.Float64,
-    "unit": pl.String,
-    "is_approximate": pl.Boolean,
-    "line": pl.Int32,
-    "phrase": pl.String,
-}
+FACTS_COLUMNS = pl.Schema(
+    {
+        "doc": pl.UInt32,
+        "fact_no": pl.Int32,
+        "section_no": pl.Int32,
+        "measure_key": pl.String,
+        "value": pl.Float64,
+        "unit": pl.String,
+        "is_approximate": pl.Boolean,
+        "line": pl.Int32,
+        "phrase": pl.String,
+    }
+)
 
 
 def facts_frame(

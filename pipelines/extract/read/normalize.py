@@ -130,7 +130,7 @@ def read_value(text: str, decimal: bool = False, signed: bool = False) -> CellVa
         if not decimal:
             return CellValue(UNREADABLE, None, "a count printed with a unit of money")
         read = read_value(unit["number"], decimal=True)
-        if read.kind != NUMBER or unit["unit"] == "万元":
+        if read.kind != NUMBER or read.value is None or unit["unit"] == "万元":
             return read
         yuan = Decimal(read.value)
         return CellValue(NUMBER, yuan / 10000, f"printed in 元 ({unit['number']}元), stored in 万元")

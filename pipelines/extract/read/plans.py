@@ -81,6 +81,9 @@ def plan_for(
     events: list[CellEvent | Finding] = []
     for finding in findings:
         if finding.code in _CELL_CODES:  # every cell read: the real value decides its finding
+            assert (
+                finding.table is not None and finding.row is not None and finding.column is not None
+            )  # names its cell
             key = (finding.table, finding.row, finding.column)
             events.append(CellEvent(keys[key], *key))
         else:

@@ -143,7 +143,7 @@ def inline_sections(text: str) -> list[tuple[int, str | None, int, str]]:
     ends = [start for _, start, _ in found] + [len(text)]
     for k, (begin, stop) in enumerate(zip(starts, ends, strict=True)):
         number = found[k - 1][0] if k else 0
-        heading = text[found[k - 1][1] : found[k - 1][2]] if k else None
+        written = text[found[k - 1][1] : found[k - 1][2]] if k else None
         line = text.count("\n", 0, found[k - 1][1] if k else 0) + 1
-        out.append((number, heading, line, text[begin:stop].strip()))
+        out.append((number, written, line, text[begin:stop].strip()))
     return out

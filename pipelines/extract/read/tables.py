@@ -275,6 +275,7 @@ def read_requests(
             else:
                 i += 1
             continue
+        assert row is not None  # a label that is no group is a row (neither: skipped above)
         if row.key in seen:
             findings.append(_duplicate(table, row, cell))
         else:

@@ -193,14 +193,16 @@ def cell_findings(parsed: pl.DataFrame) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=TABLE_FINDINGS, orient="row")
 
 
-TABLE_FINDINGS = {
-    "doc": pl.UInt32,
-    "table_no": pl.Int8,
-    "event": pl.Int32,
-    "code": pl.String,
-    "message": pl.String,
-    "line": pl.Int32,
-    "table_key": pl.String,
-    "row_key": pl.String,
-    "column_key": pl.String,
-}
+TABLE_FINDINGS = pl.Schema(
+    {
+        "doc": pl.UInt32,
+        "table_no": pl.Int8,
+        "event": pl.Int32,
+        "code": pl.String,
+        "message": pl.String,
+        "line": pl.Int32,
+        "table_key": pl.String,
+        "row_key": pl.String,
+        "column_key": pl.String,
+    }
+)

@@ -50,8 +50,8 @@ def place(
                 Finding("row_missing", f"{table}: row '{row.label}' not found", table=table, row=row.key)
             )
             continue
-        if len(here) == 1:
-            o = observed[here[0]]
+        if len(here) == 1 and (only := here[0]) is not None:  # (here == [None] was taken above)
+            o = observed[only]
             where[row.key] = o
             if not o.options:
                 out.findings.append(
@@ -85,8 +85,9 @@ def place(
         for c, column in enumerate(columns):
             values = {t[c] if t is not None else None for t in texts}
             if len(values) == 1 and None not in values and all(i is not None for i in here):
-                o = observed[here[0]]
-                cell(table, row.key, column, texts[0][c], o.lines[c], out)
+                first, reading = here[0], texts[0]
+                assert first is not None and reading is not None  # every row found, all read alike
+                cell(table, row.key, column, reading[c], observed[first].lines[c], out)
             else:
                 shown = " / ".join("absent" if v is None else repr(v) for v in sorted(values, key=str))
                 out.findings.append(

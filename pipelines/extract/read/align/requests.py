@@ -60,7 +60,9 @@ def read_requests(tokens: list[Token], span: tuple[int, int], template: str, glu
         observed += rows
     if not observed:
         return
-    best_score, best_rows, best_choices = float("-inf"), (), []
+    best_score = float("-inf")
+    best_rows: tuple[Row, ...] = ()
+    best_choices: list[list[int | None]] = []
     for seq in _request_sequences(template):
         index = [every.index(r) for r in seq]
         view = [replace(o, evidence=[o.evidence[k] for k in index]) for o in observed]

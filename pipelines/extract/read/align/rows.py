@@ -74,10 +74,10 @@ def observe(
         block = values[len(head) :]
         return out + _block(block, width, rule, run if not head else [], seg.own)
     if may_cut and any(arithmetic.splittable(t) for t in texts) and n < width:
-        options = arithmetic.readings(texts, width, rule, group=width)
-        if options:
-            lines = cell_lines(values, options[0])
-            return [Observed(options, lines, run, first, seg.own, printed=" ".join(texts))]
+        cuts = arithmetic.readings(texts, width, rule, group=width)
+        if cuts:
+            lines = cell_lines(values, cuts[0])
+            return [Observed(cuts, lines, run, first, seg.own, printed=" ".join(texts))]
     if model is not None and n < width and len({t.row for t in values}) == 1:
         placed = by_columns(values, model)
         if placed is not None:
@@ -138,10 +138,10 @@ def align_rows(observed: list[Observed], count: int) -> tuple[float, list[list[i
     best = fwd[m][n]
     choices: list[list[int | None]] = []
     for j in range(1, n + 1):
-        here: list[int | None] = [
+        given: list[int | None] = [
             i - 1 for i in range(1, m + 1) if fwd[i - 1][j - 1] + score[i - 1][j - 1] + bwd[i + 1][j + 1] >= best - TIE
         ]
         if max(fwd[i][j - 1] + bwd[i + 1][j + 1] for i in range(0, m + 1)) >= best - TIE:
-            here.append(None)
-        choices.append(here)
+            given.append(None)
+        choices.append(given)
     return best, choices

@@ -41,12 +41,11 @@ def segments(tokens: list[Token], lo: int, hi: int) -> list[Segment]:
             current = None
             continue
         prev = tokens[k - 1] if k > lo else None
-        joined = (
+        if (
             current is not None
             and prev is not None
             and (prev.row == t.row or (per_row[prev.row] == 1 and per_row[t.row] == 1))
-        )
-        if joined:
+        ):  # joined to the segment before
             current.values.append(t)
             continue
         run: list[Token] = []
@@ -101,7 +100,7 @@ def _positions(seg: Segment, width: int) -> list[float] | None:
     xs = [t.x for t in values]
     if None in xs or len(set(xs)) != width:
         return None
-    return [_centre(t) for t in values]
+    return [centre for t in values if (centre := _centre(t)) is not None]  # every one: no x is None
 
 
 def column_model(segs: list[Segment], k: int, width: int) -> list[float] | None:

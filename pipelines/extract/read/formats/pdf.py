@@ -290,7 +290,7 @@ def _painted(get_color: Callable[..., int], obj: object) -> bool:
     return alpha.value > 0 and min(r.value, g.value, b.value) < 240  # white on white draws nothing
 
 
-def _subpaths(obj: object, matrix: object) -> Iterator[tuple[list[tuple[float, float]], bool, bool]]:
+def _subpaths(obj: object, matrix: pdfium_c.FS_MATRIX) -> Iterator[tuple[list[tuple[float, float]], bool, bool]]:
     """A path object's straight subpaths, as points in the object's space (matrix applied here)."""
     fill_mode, stroke = c_int(), c_int()
     if not pdfium_c.FPDFPath_GetDrawMode(obj, byref(fill_mode), byref(stroke)):
@@ -426,7 +426,7 @@ def _lattice(horizontal: list[Segment], vertical: list[Segment]) -> _Table | Non
     open_roots = set()  # merged cells that reach the lattice's edge where no ruling closes them
     for i in range(n_rows):
         for j in range(n_cols):
-            edges = (j == 0 and not wall[i][0], j == n_cols - 1 and not wall[i][n_cols])
+            edges: tuple[bool, ...] = (j == 0 and not wall[i][0], j == n_cols - 1 and not wall[i][n_cols])
             edges += (i == 0 and not floor[0][j], i == n_rows - 1 and not floor[n_rows][j])
             if any(edges):
                 open_roots.add(find(i * n_cols + j))
@@ -494,9 +494,9 @@ def _visual_lines(chars: list[Char]) -> list[list[Char]]:
     return [sorted(line, key=lambda c: c[1]) for line in lines]
 
 
-def _runs(line: list[Char], piece_gap: float | None = PIECE_GAP) -> list[tuple[str, None, float]]:
+def _runs(line: list[Char], piece_gap: float | None = PIECE_GAP) -> list[tuple[str, int | None, float]]:
     """A printed line's pieces: runs of characters split where the gap is wide (none: one run)."""
-    runs: list[tuple[str, None, float]] = []
+    runs: list[tuple[str, int | None, float]] = []
     text: list[str] = []
     start = 0.0
     previous: Char | None = None

@@ -85,12 +85,12 @@ def text_layout(text: str) -> Layout:
     tab_grid = None
     for number, raw in enumerate(lines, start=1):
         if number - 1 in tab_rows:  # a row of a tab-separated export, its cells whole
-            cells = tab_rows[number - 1]
+            tab_cells = tab_rows[number - 1]
             if tab_grid is None:
                 grid, row = grid + 1, 0
                 tab_grid = grid
-            pieces = tuple(Piece(cell, line, col=c, x=float(c)) for c, (cell, line) in enumerate(cells))
-            out.append(Line(pieces, cells[0][1], grid=tab_grid, row=row))
+            pieces = tuple(Piece(cell, line, col=c, x=float(c)) for c, (cell, line) in enumerate(tab_cells))
+            out.append(Line(pieces, tab_cells[0][1], grid=tab_grid, row=row))
             row += 1
             continue
         if number - 1 in tab_lines:
@@ -111,13 +111,13 @@ def text_layout(text: str) -> Layout:
             row += 1
             continue
         in_grid = False
-        pieces: list[Piece] = []
+        runs: list[Piece] = []  # the text between gaps of spaces
         start = 0
         for gap in _GAP.finditer(raw):
             if gap.start() > start:
-                pieces.append(Piece(raw[start : gap.start()], number, x=float(start)))
+                runs.append(Piece(raw[start : gap.start()], number, x=float(start)))
             start = gap.end()
         if start < len(raw):
-            pieces.append(Piece(raw[start:], number, x=float(start)))
-        out.append(Line(tuple(pieces), number))
+            runs.append(Piece(raw[start:], number, x=float(start)))
+        out.append(Line(tuple(runs), number))
     return tuple(out)
