@@ -32,8 +32,8 @@ assessed as (
             when agencies.kind in ('department', 'government_office') then 'department'
         end as deadline_rule
     from reports
-    left join {{ ref('dim_agency') }} as agencies on agencies.agency_key = reports.agency_key
-    left join {{ ref('dim_year') }} as years on years.report_year = reports.report_year
+    left join {{ ref('dim_agency') }} as agencies on reports.agency_key = agencies.agency_key
+    left join {{ ref('dim_year') }} as years on reports.report_year = years.report_year
 ),
 
 judged as (
