@@ -74,11 +74,11 @@ active as (
 ),
 
 last_year as (
-    -- the same agency's current edition the year before (int_report_predecessors): how much of
+    -- the same agency's current edition the year before (int_reports_paired_with_previous_year): how much of
     -- this year's narrative is last year's text (null: no such report, or no section long enough)
     select pairs.report_id, max(pairs.similarity) as max_similarity_to_last_year
     from {{ ref('stg_lake__section_similarity') }} as pairs
-    inner join {{ ref('int_report_predecessors') }} as predecessors
+    inner join {{ ref('int_reports_paired_with_previous_year') }} as predecessors
         on pairs.report_id = predecessors.report_id and pairs.compared_report_id = predecessors.compared_report_id
     where pairs.comparison = 'previous_year'
     group by pairs.report_id

@@ -1,7 +1,7 @@
 -- R5 and R6, wherever one agency has current editions for consecutive years. The result
 -- belongs to the later report; `compared_report_id` names the earlier one.
 with pairs as (
-    select * from {{ ref('int_report_predecessors') }}
+    select * from {{ ref('int_reports_paired_with_previous_year') }}
 ),
 
 flow as (
