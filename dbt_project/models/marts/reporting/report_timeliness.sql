@@ -69,10 +69,11 @@ select
     deadline_rule,
     deadline,
     timeliness,
-    case
+    -- bigint on every engine (Spark's datediff gives an int), as agency_year_summary's contract says
+    cast(case
         when timeliness = 'late'
             then {{ dbt.datediff('coalesce(deadline, government_deadline)', 'published_on', 'day') }}
-    end as days_late,
+    end as bigint) as days_late,
     case
         when published_on is null then 'no publish date in the report'
         when deadline_rule is not null then null
