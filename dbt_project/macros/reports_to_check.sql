@@ -8,7 +8,7 @@
     union
     select resolved.report_id
     from {{ ref('int_reports_resolved') }} as resolved
-    left join {{ ref('int_report_predecessors') }} as now using (report_id)
+    left join {{ ref('int_reports_paired_with_previous_year') }} as now using (report_id)
     left join (
         select report_id, max(compared_report_id) as compared_report_id from {{ this }} group by report_id
     ) as built using (report_id)

@@ -20,23 +20,33 @@ facts as (
     select 'requests' as table_key, count(request_count) as n_values, sum(request_count) as total
     from {{ ref('fct_request_outcomes') }}
     union all
-    select 'requests_flow', count(new_received) + count(carried_over) + count(total_handled) + count(carried_forward),
-        sum(coalesce(new_received, 0) + coalesce(carried_over, 0) + coalesce(total_handled, 0) + coalesce(carried_forward, 0))
+    select
+        'requests_flow' as table_key,
+        count(new_received) + count(carried_over) + count(total_handled) + count(carried_forward) as n_values,
+        sum(
+            coalesce(new_received, 0) + coalesce(carried_over, 0) + coalesce(total_handled, 0)
+            + coalesce(carried_forward, 0)
+        ) as total
     from {{ ref('fct_request_flow') }}
     union all
-    select 'active_disclosure',
-        count(issued) + count(repealed) + count(in_force) + count(decisions) + count(fee_amount_wan_yuan)
+    select
+        'active_disclosure' as table_key,
+        (
+            count(issued) + count(repealed) + count(in_force) + count(decisions) + count(fee_amount_wan_yuan)
             + count(produced_2019) + count(published_2019) + count(total_published_2019)
             + count(items_last_year_2019) + count(items_change_2019) + count(procurement_items_2019)
-            + count(procurement_amount_wan_yuan_2019),
-        sum(coalesce(issued, 0) + coalesce(repealed, 0) + coalesce(in_force, 0) + coalesce(decisions, 0)
+            + count(procurement_amount_wan_yuan_2019)
+        ) as n_values,
+        sum(
+            coalesce(issued, 0) + coalesce(repealed, 0) + coalesce(in_force, 0) + coalesce(decisions, 0)
             + coalesce(fee_amount_wan_yuan, 0) + coalesce(produced_2019, 0) + coalesce(published_2019, 0)
             + coalesce(total_published_2019, 0) + coalesce(items_last_year_2019, 0)
             + coalesce(items_change_2019, 0) + coalesce(procurement_items_2019, 0)
-            + coalesce(procurement_amount_wan_yuan_2019, 0))
+            + coalesce(procurement_amount_wan_yuan_2019, 0)
+        ) as total
     from {{ ref('fct_active_disclosure') }}
     union all
-    select 'review_litigation', count(case_count), sum(case_count)
+    select 'review_litigation' as table_key, count(case_count) as n_values, sum(case_count) as total
     from {{ ref('fct_review_litigation') }}
 ),
 
@@ -46,7 +56,7 @@ facts_by_table as (
         sum(n_values) as n_values,
         sum(total) as total
     from facts
-    group by 1
+    group by all
 )
 
 select

@@ -24,14 +24,14 @@ where dims.report_id is null
 
 union all
 
-select lake.report_id, 'has cells but no facts'
+select lake.report_id, 'has cells but no facts' as problem
 from lake
 left join in_facts using (report_id)
 where not lake.is_rejected and lake.cell_count > 0 and in_facts.report_id is null
 
 union all
 
-select lake.report_id, 'not reconciled'
+select lake.report_id, 'not reconciled' as problem
 from lake
 left join reconciled using (report_id)
 where not lake.is_rejected and reconciled.report_id is null

@@ -27,13 +27,13 @@ named as (
 ),
 
 printed as (
-    select agency_key, reported_agency as name from reports where reported_agency is not null
+    select agency_key, reported_agency as printed_name from reports where reported_agency is not null
     union
     select agency_key, agency_as_written from reports where agency_as_written is not null
 ),
 
 aliases as (
-    select agency_key, {{ sorted_list_agg('name') }} as aliases from printed group by agency_key
+    select agency_key, {{ sorted_list_agg('printed_name') }} as aliases from printed group by agency_key
 ),
 
 regions as (
@@ -64,26 +64,41 @@ governments as (
 -- loaded: the township's government (or street office), the zone's administration.
 referenced as (
     select
-        government_key as agency_key,
-        min(government_name) as agency_name,
-        min(region_code) as region_code,
-        min(level) as level,
-        case when right(government_key, 15) = '_administration' then 'special_zone' else 'government' end as kind
-    from named
-    where government_key is not null
-        and government_key not in (select agency_key from named)
-        and government_key not in (select agency_key from governments)
-    group by government_key
+        member.government_key as agency_key,
+        min(member.government_name) as agency_name,
+        min(member.region_code) as region_code,
+        min(member.level) as level,
+        case when right(member.government_key, 15) = '_administration' then 'special_zone' else 'government' end as kind
+    from named as member
+    where member.government_key is not null
+        and member.government_key not in (select named.agency_key from named)
+        and member.government_key not in (select governments.agency_key from governments)
+    group by member.government_key
 ),
 
 agencies as (
     select agency_key, agency_name, region_code, level, kind, government_key, government_name from named
     union all
-    select agency_key, agency_name, region_code, level, kind, agency_key, agency_name
+    select
+        governments.agency_key,
+        governments.agency_name,
+        governments.region_code,
+        governments.level,
+        governments.kind,
+        governments.agency_key as government_key,
+        governments.agency_name as government_name
     from governments
-    where agency_key not in (select agency_key from named)
+    where governments.agency_key not in (select named.agency_key from named)
     union all
-    select agency_key, agency_name, region_code, level, kind, agency_key, agency_name from referenced
+    select
+        agency_key,
+        agency_name,
+        region_code,
+        level,
+        kind,
+        agency_key as government_key,
+        agency_name as government_name
+    from referenced
 ),
 
 report_span as (

@@ -40,5 +40,5 @@ select
     region.valid_to,
     region.replaced_by
 from regions as region
-left join regions as parent on parent.region_code = region.parent_code
-left join regions as province on province.region_code = region.province_code
+left join regions as parent on region.parent_code = parent.region_code
+left join regions as province on region.province_code = province.region_code

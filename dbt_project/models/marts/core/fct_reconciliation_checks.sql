@@ -3,7 +3,7 @@
 -- against the tables (R7). Rebuilt incrementally: for new
 -- or changed reports, and for reports whose previous year's edition changed.
 {{ report_incremental_config(reports_built='reports_to_check') }}
--- depends_on: {{ ref('int_report_predecessors') }}
+-- depends_on: {{ ref('int_reports_paired_with_previous_year') }}
 
 with changed as (
     {{ reports_to_check() }}

@@ -22,5 +22,5 @@ select
     cells.source_line
 from {{ ref('stg_lake__report_cells') }} as cells
 inner join reports using (report_id)
-inner join outcomes on outcomes.outcome_key = cells.row_key
+inner join outcomes on cells.row_key = outcomes.outcome_key
 where cells.table_key = 'requests'

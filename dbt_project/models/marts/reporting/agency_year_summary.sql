@@ -18,31 +18,40 @@ flow as (
 
 outcomes as (
     select
-        report_id,
-        cast(sum(request_count) filter (where outcome_key = 'granted') as bigint) as requests_granted,
-        cast(sum(request_count) filter (where outcome_key = 'partially_granted') as bigint) as requests_partially_granted,
-        cast(sum(request_count) filter (where dim.outcome_group_key = 'denied') as bigint) as requests_denied,
-        cast(sum(request_count) filter (where outcome_key = 'unavailable_not_held') as bigint) as requests_not_held,
-        cast(sum(request_count) filter (where dim.outcome_group_key = 'unavailable') as bigint) as requests_unavailable,
-        cast(sum(request_count) filter (where dim.outcome_group_key = 'not_processed') as bigint) as requests_not_processed,
-        cast(sum(request_count) filter (where dim.outcome_group_key = 'other_processing') as bigint) as requests_other_processing
-    from {{ ref('fct_request_outcomes') }}
+        facts.report_id,
+        cast(sum(facts.request_count) filter (where outcome_key = 'granted') as bigint) as requests_granted,
+        cast(sum(facts.request_count) filter (where outcome_key = 'partially_granted') as bigint)
+            as requests_partially_granted,
+        cast(sum(facts.request_count) filter (where dim.outcome_group_key = 'denied') as bigint) as requests_denied,
+        cast(sum(facts.request_count) filter (where outcome_key = 'unavailable_not_held') as bigint)
+            as requests_not_held,
+        cast(sum(facts.request_count) filter (where dim.outcome_group_key = 'unavailable') as bigint)
+            as requests_unavailable,
+        cast(sum(facts.request_count) filter (where dim.outcome_group_key = 'not_processed') as bigint)
+            as requests_not_processed,
+        cast(sum(facts.request_count) filter (where dim.outcome_group_key = 'other_processing') as bigint)
+            as requests_other_processing
+    from {{ ref('fct_request_outcomes') }} as facts
     inner join {{ ref('dim_request_outcome') }} as dim using (outcome_key)
-    where is_printed_total
-    group by report_id
+    where facts.is_printed_total
+    group by facts.report_id
 ),
 
 review as (
     select
         report_id,
-        cast(sum(case_count) filter (where proceeding_key = 'administrative_review' and result_key = 'total') as bigint)
-            as reviews_total,
-        cast(sum(case_count) filter (where proceeding_key = 'administrative_review' and result_key = 'corrected') as bigint)
-            as reviews_corrected,
-        cast(sum(case_count) filter (where proceeding_key <> 'administrative_review' and result_key = 'total') as bigint)
-            as lawsuits_total,
-        cast(sum(case_count) filter (where proceeding_key <> 'administrative_review' and result_key = 'corrected') as bigint)
-            as lawsuits_corrected
+        cast(sum(case_count) filter (
+            where proceeding_key = 'administrative_review' and result_key = 'total'
+        ) as bigint) as reviews_total,
+        cast(sum(case_count) filter (
+            where proceeding_key = 'administrative_review' and result_key = 'corrected'
+        ) as bigint) as reviews_corrected,
+        cast(sum(case_count) filter (
+            where proceeding_key <> 'administrative_review' and result_key = 'total'
+        ) as bigint) as lawsuits_total,
+        cast(sum(case_count) filter (
+            where proceeding_key <> 'administrative_review' and result_key = 'corrected'
+        ) as bigint) as lawsuits_corrected
     from {{ ref('fct_review_litigation') }}
     group by report_id
 ),
@@ -65,11 +74,11 @@ active as (
 ),
 
 last_year as (
-    -- the same agency's current edition the year before (int_report_predecessors): how much of
+    -- the same agency's current edition the year before (int_reports_paired_with_previous_year): how much of
     -- this year's narrative is last year's text (null: no such report, or no section long enough)
     select pairs.report_id, max(pairs.similarity) as max_similarity_to_last_year
     from {{ ref('stg_lake__section_similarity') }} as pairs
-    inner join {{ ref('int_report_predecessors') }} as predecessors
+    inner join {{ ref('int_reports_paired_with_previous_year') }} as predecessors
         on pairs.report_id = predecessors.report_id and pairs.compared_report_id = predecessors.compared_report_id
     where pairs.comparison = 'previous_year'
     group by pairs.report_id

@@ -30,27 +30,29 @@ select
     -- check has its expected, actual and difference.
     case
         when checks.rule_id is null or checks.scope_key is null then null
-        when checks.rule_id = 'R7' then concat(
-            'R7 ', checks.scope_key, ': the narrative states ', cast(checks.actual as {{ string_type() }}),
-            ' (line ', coalesce(cast(checks.narrative_line as {{ string_type() }}), '?'), ': ',
-            coalesce(checks.narrative_phrase, ''), '), the table ', coalesce(checks.reading_key, ''), ' = ',
-            coalesce(cast(checks.expected as {{ string_type() }}), 'blank or missing'),
-            ' (line ', coalesce(checks.table_lines, '?'), ')',
-            case
-                when not checks.is_assessable then ': not assessable'
-                when checks.passed then ': agrees'
-                else concat(': disagrees (difference ', cast(checks.difference as {{ string_type() }}), ')')
-            end
-        )
+        when checks.rule_id = 'R7'
+            then concat(
+                'R7 ', checks.scope_key, ': the narrative states ', cast(checks.actual as {{ string_type() }}),
+                ' (line ', coalesce(cast(checks.narrative_line as {{ string_type() }}), '?'), ': ',
+                coalesce(checks.narrative_phrase, ''), '), the table ', coalesce(checks.reading_key, ''), ' = ',
+                coalesce(cast(checks.expected as {{ string_type() }}), 'blank or missing'),
+                ' (line ', coalesce(checks.table_lines, '?'), ')',
+                case
+                    when not checks.is_assessable then ': not assessable'
+                    when checks.passed then ': agrees'
+                    else concat(': disagrees (difference ', cast(checks.difference as {{ string_type() }}), ')')
+                end
+            )
         when not checks.is_assessable
             then concat(checks.rule_id, ' ', checks.scope_key, ': not assessable (a cell it needs is blank or missing)')
         when rules.expected_as is null or rules.actual_as is null then null
-        else concat(
-            checks.rule_id, ' ', checks.scope_key, ': ', rules.expected_as, ' = ', checks.expected, ', ',
-            rules.actual_as, ' = ', checks.actual, ' (difference ', checks.difference, ')'
-        )
+        else
+            concat(
+                checks.rule_id, ' ', checks.scope_key, ': ', rules.expected_as, ' = ', checks.expected, ', ',
+                rules.actual_as, ' = ', checks.actual, ' (difference ', checks.difference, ')'
+            )
     end as message
 from {{ ref('fct_reconciliation_checks') }} as checks
 inner join {{ ref('dim_report') }} as reports using (report_id)
 inner join {{ ref('reconciliation_rules') }} as rules using (rule_id)
-left join {{ ref('dim_agency') }} as agencies on agencies.agency_key = checks.agency_key
+left join {{ ref('dim_agency') }} as agencies on checks.agency_key = agencies.agency_key

@@ -19,10 +19,10 @@ ancestry as (
 
 select
     ancestry.rollup_code as region_code,
-    rollup.region_name,
-    rollup.region_level,
-    rollup.parent_code,
-    rollup.province_code,
+    rollup_region.region_name,
+    rollup_region.region_level,
+    rollup_region.parent_code,
+    rollup_region.province_code,
     summary.report_year,
     count(distinct summary.agency_key) as agencies_reporting,
     count(distinct summary.agency_key) filter (where summary.kind = 'government') as governments_reporting,
@@ -47,6 +47,6 @@ select
     cast(sum(summary.fees_wan_yuan) as decimal(38, 4)) as fees_wan_yuan,
     count(*) filter (where summary.reconciliation_checks_failed > 0) as reports_failing_reconciliation
 from summary
-inner join ancestry on ancestry.region_code = summary.region_code
-inner join regions as rollup on rollup.region_code = ancestry.rollup_code
+inner join ancestry on summary.region_code = ancestry.region_code
+inner join regions as rollup_region on ancestry.rollup_code = rollup_region.region_code
 group by all

@@ -57,5 +57,9 @@ select
     reports.source_path,
     reports.agency_key,
     reports.report_year
-from (select * from extracted union all select * from numbered) as findings
+from (
+    select * from extracted
+    union all
+    select * from numbered
+) as findings
 inner join {{ ref('int_reports_resolved') }} as reports using (report_id)

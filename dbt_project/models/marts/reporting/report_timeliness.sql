@@ -32,8 +32,8 @@ assessed as (
             when agencies.kind in ('department', 'government_office') then 'department'
         end as deadline_rule
     from reports
-    left join {{ ref('dim_agency') }} as agencies on agencies.agency_key = reports.agency_key
-    left join {{ ref('dim_year') }} as years on years.report_year = reports.report_year
+    left join {{ ref('dim_agency') }} as agencies on reports.agency_key = agencies.agency_key
+    left join {{ ref('dim_year') }} as years on reports.report_year = years.report_year
 ),
 
 judged as (
@@ -69,10 +69,11 @@ select
     deadline_rule,
     deadline,
     timeliness,
-    case
+    -- bigint on every engine (Spark's datediff gives an int), as agency_year_summary's contract says
+    cast(case
         when timeliness = 'late'
             then {{ dbt.datediff('coalesce(deadline, government_deadline)', 'published_on', 'day') }}
-    end as days_late,
+    end as bigint) as days_late,
     case
         when published_on is null then 'no publish date in the report'
         when deadline_rule is not null then null

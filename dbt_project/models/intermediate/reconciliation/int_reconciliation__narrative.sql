@@ -39,12 +39,12 @@ reading_values as (
         min(cells.source_line) as first_line,
         max(cells.source_line) as last_line
     from facts
-    inner join readings on readings.measure_key = facts.measure_key
+    inner join readings on facts.measure_key = readings.measure_key
     left join cells
-        on cells.report_id = facts.report_id
-        and cells.table_key = readings.table_key
-        and cells.row_key = readings.row_key
-        and cells.column_key = readings.column_key
+        on facts.report_id = cells.report_id
+        and readings.table_key = cells.table_key
+        and readings.row_key = cells.row_key
+        and readings.column_key = cells.column_key
     group by facts.report_id, facts.fact_no, readings.reading_no, readings.reading_key
 ),
 
@@ -53,12 +53,14 @@ picked as (
         reading_values.*,
         row_number() over (
             partition by reading_values.report_id, reading_values.fact_no
-            order by case when reading_values.table_value = facts.stated_value then 0 else 1 end, reading_values.reading_no
+            order by
+                case when reading_values.table_value = facts.stated_value then 0 else 1 end,
+                reading_values.reading_no
         ) as pick
     from reading_values
     inner join facts
-        on facts.report_id = reading_values.report_id
-        and facts.fact_no = reading_values.fact_no
+        on reading_values.report_id = facts.report_id
+        and reading_values.fact_no = facts.fact_no
 )
 
 select
@@ -82,6 +84,6 @@ select
     end as table_lines
 from facts
 inner join picked
-    on picked.report_id = facts.report_id
-    and picked.fact_no = facts.fact_no
+    on facts.report_id = picked.report_id
+    and facts.fact_no = picked.fact_no
     and picked.pick = 1

@@ -1,7 +1,7 @@
 -- R5 and R6, wherever one agency has current editions for consecutive years. The result
 -- belongs to the later report; `compared_report_id` names the earlier one.
 with pairs as (
-    select * from {{ ref('int_report_predecessors') }}
+    select * from {{ ref('int_reports_paired_with_previous_year') }}
 ),
 
 flow as (
@@ -22,10 +22,10 @@ select
     later.carried_over as actual,
     pairs.compared_report_id
 from pairs
-inner join flow as later on later.report_id = pairs.report_id
+inner join flow as later on pairs.report_id = later.report_id
 inner join flow as earlier
-    on earlier.report_id = pairs.compared_report_id
-    and earlier.column_key = later.column_key
+    on pairs.compared_report_id = earlier.report_id
+    and later.column_key = earlier.column_key
 
 union all
 
@@ -38,7 +38,7 @@ select
     later.in_force as actual,
     pairs.compared_report_id
 from pairs
-inner join stock as later on later.report_id = pairs.report_id
+inner join stock as later on pairs.report_id = later.report_id
 inner join stock as earlier
-    on earlier.report_id = pairs.compared_report_id
-    and earlier.item_key = later.item_key
+    on pairs.compared_report_id = earlier.report_id
+    and later.item_key = earlier.item_key

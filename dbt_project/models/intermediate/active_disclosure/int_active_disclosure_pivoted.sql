@@ -17,7 +17,8 @@ select
     cast(max(value) filter (where column_key = 'items_last_year') as bigint) as items_last_year_2019,
     cast(max(value) filter (where column_key = 'items_change') as bigint) as items_change_2019,
     cast(max(value) filter (where column_key = 'procurement_items') as bigint) as procurement_items_2019,
-    cast(max(value) filter (where column_key = 'procurement_amount') as decimal(18, 4)) as procurement_amount_wan_yuan_2019
+    cast(max(value) filter (where column_key = 'procurement_amount') as decimal(18, 4))
+        as procurement_amount_wan_yuan_2019
 from {{ ref('stg_lake__report_cells') }}
 where table_key = 'active_disclosure' {{ only_new_reports() }}
 group by report_id, row_key

@@ -9,5 +9,5 @@ with editions as (
 select later.report_id, earlier.report_id as compared_report_id
 from editions as later
 inner join editions as earlier
-    on earlier.agency_key = later.agency_key
-    and earlier.report_year = later.report_year - 1
+    on later.agency_key = earlier.agency_key
+    and later.report_year - 1 = earlier.report_year

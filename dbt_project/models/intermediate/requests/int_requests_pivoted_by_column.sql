@@ -17,9 +17,9 @@ result_rows as (
 ),
 
 cells as (
-    select report_id, row_key, column_key, value
-    from {{ ref('stg_lake__report_cells') }}
-    where table_key = 'requests' and report_id in (select report_id from reports)
+    select lake_cells.report_id, lake_cells.row_key, lake_cells.column_key, lake_cells.value
+    from {{ ref('stg_lake__report_cells') }} as lake_cells
+    where lake_cells.table_key = 'requests' and lake_cells.report_id in (select reports.report_id from reports)
 ),
 
 combined_other as (
@@ -40,8 +40,8 @@ select
 from reports
 cross join applicant_columns
 left join cells
-    on cells.report_id = reports.report_id
-    and cells.column_key = applicant_columns.column_key
-left join result_rows on result_rows.row_key = cells.row_key
-left join combined_other on combined_other.report_id = reports.report_id
+    on reports.report_id = cells.report_id
+    and applicant_columns.column_key = cells.column_key
+left join result_rows on cells.row_key = result_rows.row_key
+left join combined_other on reports.report_id = combined_other.report_id
 group by reports.report_id, applicant_columns.column_key, combined_other.report_id
