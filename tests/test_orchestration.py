@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import subprocess
 import sys
@@ -122,8 +123,10 @@ def built_with_instance(tmp_path_factory: pytest.TempPathFactory) -> tuple[Pipel
     shutil.copytree(RAW, raw)
     paths = _paths(root, raw)
     instance = dg.DagsterInstance.ephemeral()
+    environment = dict(os.environ)
     report = run_build(paths, instance=instance)
     assert report.success, (report.failed_steps, report.log_tail)
+    assert dict(os.environ) == environment  # dbt got its paths on its command line, not from the environment
     return paths, instance
 
 

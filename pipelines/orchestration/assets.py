@@ -5,7 +5,6 @@ dagster-dbt so every model is an asset and every dbt test an asset check; the db
 to the lake assets, so the graph is one lineage from raw files to marts.
 """
 
-import json
 import os
 import time
 from collections.abc import Iterator, Mapping
@@ -21,7 +20,7 @@ from pipelines.orchestration.resources import PipelinePaths
 from pipelines.publish import connect_read_only, publish
 from pipelines.textreuse.lake import TABLE as SIMILARITY_TABLE
 from pipelines.textreuse.lake import update_similarity
-from pipelines.warehouse import build_args, dbt_env, project_hash, start_build
+from pipelines.warehouse import build_args, dbt_command, project_hash, start_build
 
 RAW_KEY = dg.AssetKey(["raw", "reports"])
 LAKE_KEYS = {name: dg.AssetKey(["lake", name]) for name in SCHEMAS}
@@ -170,9 +169,9 @@ def make_warehouse_assets(project: Any) -> tuple[dg.AssetsDefinition, dg.AssetsD
         _remove_stale_builds(build.parent, keep=build)
         incremental = start_build(build, pipeline_paths.warehouse, config.full_refresh)
         context.log.info("dbt build continues from the published warehouse" if incremental else "full dbt build")
-        os.environ.update(dbt_env(pipeline_paths.lake, build))
-        strict = json.dumps({"strict_reconciliation": config.strict_reconciliation})
-        args = [*build_args(incremental), "--vars", strict]
+        args = dbt_command(
+            build_args(incremental), lake_dir=pipeline_paths.lake, database=build, strict=config.strict_reconciliation
+        )
         try:
             # One target folder per deployment, reused: dagster-dbt would leave one per run.
             target = Path(pipeline_paths.build_dir) / "dbt-target"
