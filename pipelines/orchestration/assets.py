@@ -1,8 +1,9 @@
 """Assets: the raw folder → the lake tables → section similarity → the dbt models → the published warehouse.
 
 The extraction is one step over the whole batch (never one op per file); dbt runs through
-dagster-dbt so every model is an asset and every dbt test an asset check; the dbt sources map
-to the lake assets, so the graph is one lineage from raw files to marts.
+dagster-dbt so every model is an asset and every dbt test an asset check; the dbt sources name
+the lake assets (`meta.dagster.asset_key` in _lake__sources.yml), so the graph is one lineage
+from raw files to marts.
 """
 
 import os
@@ -23,9 +24,8 @@ from pipelines.textreuse.lake import update_similarity
 from pipelines.warehouse import build_args, dbt_command, project_hash, start_build
 
 RAW_KEY = dg.AssetKey(["raw", "reports"])
-LAKE_KEYS = {name: dg.AssetKey(["lake", name]) for name in SCHEMAS}
+LAKE_KEYS = {name: dg.AssetKey(["lake", name]) for name in SCHEMAS}  # what the extraction writes
 SIMILARITY_KEY = dg.AssetKey(["lake", SIMILARITY_TABLE])
-SOURCE_KEYS = {**LAKE_KEYS, SIMILARITY_TABLE: SIMILARITY_KEY}  # the dbt sources' assets
 PUBLISHED_KEY = dg.AssetKey(["warehouse", "published"])
 SITE_KEY = dg.AssetKey(["site", "report"])
 SEED_GROUP = "reference"  # the dbt seeds' asset group: lookups, not built from the lake
@@ -143,7 +143,7 @@ def make_warehouse_assets(project: Any) -> tuple[dg.AssetsDefinition, dg.AssetsD
     class Translator(DagsterDbtTranslator):
         def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
             if dbt_resource_props["resource_type"] == "source":
-                return SOURCE_KEYS[dbt_resource_props["name"]]
+                return super().get_asset_key(dbt_resource_props)  # its meta.dagster.asset_key
             return dg.AssetKey(["warehouse", dbt_resource_props["name"]])
 
         def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
