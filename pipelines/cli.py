@@ -129,10 +129,8 @@ def _report(args: argparse.Namespace) -> int:
 
 def _ui(args: argparse.Namespace) -> int:
     from pipelines.orchestration.build import ensure_dagster_home
-    from pipelines.orchestration.project import ensure_manifest
 
-    ensure_dagster_home()
-    ensure_manifest()
+    ensure_dagster_home()  # `dagster dev` parses the dbt project as it loads (DbtProject.prepare_if_dev)
     dagster = Path(sys.executable).with_name("dagster")
     os.chdir(paths.PROJECT_ROOT)
     os.execv(str(dagster), [str(dagster), "dev", "--host", args.host, "--port", str(args.port)])

@@ -1,7 +1,9 @@
 """Build the DuckDB warehouse from the lake with dbt, in-process.
 
-dbt reads its paths from environment variables (absolute, from `pipelines.paths`), so the same
-project serves the CLI, the tests and Dagster without relative-path surprises.
+Every dbt invocation gets its paths as dbt vars on its own command line (`dbt_command`): the
+lake and the DuckDB file (absolute, from `pipelines.paths` unless given). The same command line
+serves the CLI and the tests (dbtRunner, here) and Dagster (dagster-dbt's subprocess), and no
+caller has to change the process's environment for dbt to find its files.
 """
 
 from __future__ import annotations
@@ -9,11 +11,11 @@ from __future__ import annotations
 import hashlib
 import importlib.metadata
 import json
-import os
 import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from pipelines import paths
 
@@ -27,14 +29,49 @@ class DbtOutcome:
     timings: list[tuple[str, float]] = field(default_factory=list)
 
 
-def dbt_env(lake_dir: Path | None = None, database: Path | None = None) -> dict[str, str]:
-    """The environment dbt's profile and sources read: the lake, and the DuckDB file to build."""
+def dbt_vars(lake_dir: Path | None = None, database: Path | None = None, strict: bool = False) -> dict[str, Any]:
+    """What the profile and the sources read (`var('lake_dir')`, `var('database_path')`), and whether
+    the reports' own arithmetic (R1–R4) fails the build."""
     return {
-        "DISCLOSURE_LAKE_DIR": str((lake_dir or paths.LAKE_DIR).resolve()),
-        "DISCLOSURE_DBT_DATABASE": str((database or paths.WAREHOUSE_PATH).resolve()),
-        "DBT_PROFILES_DIR": str(paths.DBT_PROJECT_DIR),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        "database_path": str((database or paths.WAREHOUSE_PATH).resolve()),
+        "lake_dir": str((lake_dir or paths.LAKE_DIR).resolve()),
+        "strict_reconciliation": strict,
     }
+
+
+def dbt_command(
+    args: Sequence[str], *, lake_dir: Path | None = None, database: Path | None = None, strict: bool | None = None
+) -> list[str]:
+    """The dbt command line for `args` (e.g. ["build"]): the project, its profile and the vars.
+
+    Vars given in `args` (`--vars '{...}'`) are kept, over the defaults. Every command passes the
+    same vars for the same paths: dbt re-parses the whole project (seconds) when they differ from
+    the last command's.
+    """
+    args, given = _split_vars(args)
+    if not args or args[0].startswith("-"):  # `dbt --help`, `dbt --version`
+        return [*args, "--project-dir", str(paths.DBT_PROJECT_DIR)]
+    dbt_vars_ = dbt_vars(lake_dir, database) | given
+    if strict is not None:
+        dbt_vars_["strict_reconciliation"] = strict
+    project = ["--project-dir", str(paths.DBT_PROJECT_DIR), "--profiles-dir", str(paths.DBT_PROJECT_DIR)]
+    return [*args, *project, "--vars", json.dumps(dbt_vars_, sort_keys=True, ensure_ascii=False)]
+
+
+def _split_vars(args: Sequence[str]) -> tuple[list[str], dict[str, Any]]:
+    """`args` without their `--vars`, and those vars (YAML, as dbt reads them)."""
+    import yaml
+
+    rest: list[str] = []
+    given: dict[str, Any] = {}
+    items = iter(args)
+    for arg in items:
+        if arg == "--vars" or arg.startswith("--vars="):
+            text = arg.partition("=")[2] if "=" in arg else next(items, "")
+            given |= yaml.safe_load(text) or {}
+        else:
+            rest.append(arg)
+    return rest, given
 
 
 _PROJECT_PARTS = ("dbt_project.yml", "profiles.yml", "models", "seeds", "macros", "tests")
@@ -130,19 +167,11 @@ def run_dbt(
 
     from pipelines.textreuse.lake import ensure_table
 
-    os.environ.update(dbt_env(lake_dir, database))
-    Path(os.environ["DISCLOSURE_DBT_DATABASE"]).parent.mkdir(parents=True, exist_ok=True)
-    if Path(os.environ["DISCLOSURE_LAKE_DIR"]).is_dir():
-        # the similarity step's table, empty where it never ran (dbt's source needs a file)
-        ensure_table(Path(os.environ["DISCLOSURE_LAKE_DIR"]))
-    cli = [*args, "--project-dir", str(paths.DBT_PROJECT_DIR)]
-    if strict is not None:
-        cli += ["--vars", json.dumps({"strict_reconciliation": strict})]
-    elif args and not args[0].startswith("-") and not any(a == "--vars" or a.startswith("--vars=") for a in args):
-        # The project's default, spelled out: dbt re-parses the whole project (seconds) when the
-        # command-line vars differ from the last command's, so every non-strict command (a build,
-        # `disclosure dbt …`, the orchestration's `dbt parse`) passes the same ones.
-        cli += ["--vars", json.dumps({"strict_reconciliation": False})]
+    cli = dbt_command(args, lake_dir=lake_dir, database=database, strict=strict)
+    (database or paths.WAREHOUSE_PATH).resolve().parent.mkdir(parents=True, exist_ok=True)
+    lake = (lake_dir or paths.LAKE_DIR).resolve()
+    if lake.is_dir():
+        ensure_table(lake)  # the similarity step's table, empty where it never ran (dbt's source needs a file)
     if quiet:
         cli = ["--quiet", *cli]
     try:

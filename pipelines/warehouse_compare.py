@@ -34,7 +34,6 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
-DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 
 # The schema marts and dimensions land in: the target's schema (see macros/generate_schema_name.sql).
 DUCKDB_SCHEMA = "main"
@@ -272,22 +271,19 @@ def spark_build(lake: Path, export: Path, build_dir: Path, full_refresh: bool, s
     """
     from dbt.cli.main import dbtRunner
 
+    from pipelines.warehouse import dbt_command
+
     build_dir.mkdir(parents=True, exist_ok=True)
     os.chdir(build_dir)
-    os.environ.update(
-        {
-            "DISCLOSURE_LAKE_DIR": str(lake.resolve()),
-            "DISCLOSURE_DBT_DATABASE": "unused",  # the duckdb output's path, not used by this target
-            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-        }
-    )
-    args = ["--quiet", "build", "--target", "spark"]
-    args += ["--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
+    os.environ["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "false"
+    args = ["build", "--target", "spark"]
     args += ["--target-path", str(build_dir / "target"), "--log-path", str(build_dir / "logs")]
     if full_refresh:
         args.append("--full-refresh")
     if select:
         args += ["--select", select]
+    # the duckdb output's path is not used by this target
+    args = ["--quiet", *dbt_command(args, lake_dir=lake, database=build_dir / "unused.duckdb")]
     started = time.perf_counter()
     result = dbtRunner().invoke(args)
     seconds = time.perf_counter() - started

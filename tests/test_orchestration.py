@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import json
+import os
 import shutil
 import subprocess
 import sys
@@ -15,6 +17,7 @@ from samples import RAW, SEED_NAMES
 
 from pipelines.orchestration.build import run_build
 from pipelines.orchestration.definitions import build_definitions, defs
+from pipelines.orchestration.project import prepared_dbt_project
 from pipelines.orchestration.resources import PipelinePaths
 from pipelines.orchestration.sensors import raw_folder_sensor
 from pipelines.publish import DUCKDB_V1_STORAGE, connect_read_only, storage_version
@@ -54,6 +57,10 @@ def test_definitions_graph() -> None:
     similarity = dg.AssetKey(["lake", "section_similarity"])
     assert graph.get(similarity).parent_keys == {LAKE[0], LAKE[3]}
     assert graph.get(dg.AssetKey(["warehouse", "stg_lake__section_similarity"])).parent_keys == {similarity}
+    # the sources name those assets themselves (meta.dagster.asset_key in _lake__sources.yml)
+    manifest = json.loads(prepared_dbt_project().manifest_path.read_text(encoding="utf-8"))
+    declared = {source["name"]: source["meta"]["dagster"]["asset_key"] for source in manifest["sources"].values()}
+    assert declared == {key.path[1]: key.path for key in [*LAKE, similarity]}
     copied = graph.get(dg.AssetKey(["warehouse", "copied_sections"]))
     assert dg.AssetKey(["warehouse", "stg_lake__section_similarity"]) in copied.parent_keys
     published = graph.get(dg.AssetKey(["warehouse", "published"]))
@@ -122,8 +129,10 @@ def built_with_instance(tmp_path_factory: pytest.TempPathFactory) -> tuple[Pipel
     shutil.copytree(RAW, raw)
     paths = _paths(root, raw)
     instance = dg.DagsterInstance.ephemeral()
+    environment = dict(os.environ)
     report = run_build(paths, instance=instance)
     assert report.success, (report.failed_steps, report.log_tail)
+    assert dict(os.environ) == environment  # dbt got its paths on its command line, not from the environment
     return paths, instance
 
 

@@ -13,7 +13,7 @@
 
 {% macro spark__register_lake_tables() -%}
     {%- if execute %}
-        {%- set lake_dir = env_var('DISCLOSURE_LAKE_DIR') %}
+        {%- set lake_dir = var('lake_dir') %}
         {%- for node in graph.sources.values() if node.source_name == 'lake' %}
             {%- set relation = api.Relation.create(schema=node.schema, identifier=node.identifier) %}
             {%- do run_query('create schema if not exists ' ~ relation.without_identifier()) %}

@@ -1,11 +1,11 @@
 """Assets: the raw folder → the lake tables → section similarity → the dbt models → the published warehouse.
 
 The extraction is one step over the whole batch (never one op per file); dbt runs through
-dagster-dbt so every model is an asset and every dbt test an asset check; the dbt sources map
-to the lake assets, so the graph is one lineage from raw files to marts.
+dagster-dbt so every model is an asset and every dbt test an asset check; the dbt sources name
+the lake assets (`meta.dagster.asset_key` in _lake__sources.yml), so the graph is one lineage
+from raw files to marts.
 """
 
-import json
 import os
 import time
 from collections.abc import Iterator, Mapping
@@ -22,12 +22,11 @@ from pipelines.orchestration.resources import PipelinePaths
 from pipelines.publish import connect_read_only, publish
 from pipelines.textreuse.lake import TABLE as SIMILARITY_TABLE
 from pipelines.textreuse.lake import update_similarity
-from pipelines.warehouse import build_args, dbt_env, project_hash, start_build
+from pipelines.warehouse import build_args, dbt_command, project_hash, start_build
 
 RAW_KEY = dg.AssetKey(["raw", "reports"])
-LAKE_KEYS = {name: dg.AssetKey(["lake", name]) for name in SCHEMAS}
+LAKE_KEYS = {name: dg.AssetKey(["lake", name]) for name in SCHEMAS}  # what the extraction writes
 SIMILARITY_KEY = dg.AssetKey(["lake", SIMILARITY_TABLE])
-SOURCE_KEYS = {**LAKE_KEYS, SIMILARITY_TABLE: SIMILARITY_KEY}  # the dbt sources' assets
 PUBLISHED_KEY = dg.AssetKey(["warehouse", "published"])
 SITE_KEY = dg.AssetKey(["site", "report"])
 SEED_GROUP = "reference"  # the dbt seeds' asset group: lookups, not built from the lake
@@ -145,7 +144,7 @@ def make_warehouse_assets(project: Any) -> tuple[dg.AssetsDefinition, dg.AssetsD
     class Translator(DagsterDbtTranslator):
         def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
             if dbt_resource_props["resource_type"] == "source":
-                return SOURCE_KEYS[dbt_resource_props["name"]]
+                return super().get_asset_key(dbt_resource_props)  # its meta.dagster.asset_key
             return dg.AssetKey(["warehouse", dbt_resource_props["name"]])
 
         def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
@@ -171,9 +170,9 @@ def make_warehouse_assets(project: Any) -> tuple[dg.AssetsDefinition, dg.AssetsD
         _remove_stale_builds(build.parent, keep=build)
         incremental = start_build(build, pipeline_paths.warehouse, config.full_refresh)
         context.log.info("dbt build continues from the published warehouse" if incremental else "full dbt build")
-        os.environ.update(dbt_env(pipeline_paths.lake, build))
-        strict = json.dumps({"strict_reconciliation": config.strict_reconciliation})
-        args = [*build_args(incremental), "--vars", strict]
+        args = dbt_command(
+            build_args(incremental), lake_dir=pipeline_paths.lake, database=build, strict=config.strict_reconciliation
+        )
         try:
             # One target folder per deployment, reused: dagster-dbt would leave one per run.
             target = Path(pipeline_paths.build_dir) / "dbt-target"

@@ -1,21 +1,27 @@
 """Dagster definitions of the whole pipeline, loaded lazily (`dagster dev` from the root).
 
 Nothing heavy happens at import: dagster-dbt, the dbt manifest and the assets are built when
-Dagster (or a test) calls `defs()` / `build_definitions()`.
+Dagster (or a test) calls `defs()` / `build_definitions()`. `defs()` parses the dbt project
+under `dagster dev` only (dagster-dbt's `prepare_if_dev`); `build_definitions()` parses it
+first, once per process (`disclosure build`, the tests).
 """
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import dagster as dg
 
 from pipelines import paths
 from pipelines.orchestration.resources import PipelinePaths
 
+if TYPE_CHECKING:
+    from dagster_dbt import DbtProject
 
-def build_definitions(pipeline_paths: PipelinePaths | None = None) -> dg.Definitions:
+
+def build_definitions(pipeline_paths: PipelinePaths | None = None, project: DbtProject | None = None) -> dg.Definitions:
     from dagster_dbt import DbtCliResource
 
     from pipelines.orchestration.assets import (
@@ -27,11 +33,11 @@ def build_definitions(pipeline_paths: PipelinePaths | None = None) -> dg.Definit
     )
     from pipelines.orchestration.checks import ALL_CHECKS
     from pipelines.orchestration.jobs import build_everything
-    from pipelines.orchestration.project import dbt_project
+    from pipelines.orchestration.project import prepared_dbt_project
     from pipelines.orchestration.schedules import daily_build
     from pipelines.orchestration.sensors import raw_folder_sensor
 
-    project = dbt_project()
+    project = project or prepared_dbt_project()
     warehouse_models, published_warehouse = make_warehouse_assets(project)
     return dg.Definitions(
         assets=[raw_reports, lake_tables, section_similarity, warehouse_models, published_warehouse, report_site],
@@ -52,4 +58,8 @@ def build_definitions(pipeline_paths: PipelinePaths | None = None) -> dg.Definit
 
 @dg.definitions
 def defs() -> dg.Definitions:
-    return build_definitions()
+    from pipelines.orchestration.project import dbt_project
+
+    project = dbt_project()
+    project.prepare_if_dev()
+    return build_definitions(project=project)

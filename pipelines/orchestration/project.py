@@ -1,50 +1,52 @@
-"""The dbt project as Dagster sees it, and its manifest.
+"""The dbt project as Dagster sees it; `DbtProject` and its preparer own the manifest.
 
-`@dbt_assets` needs `target/manifest.json` when the definitions load, so `ensure_manifest`
-runs `dbt parse` whenever the manifest is missing or older than the project's files. It runs
-from `defs()` (not at import), from `disclosure build` and from the tests.
+`@dbt_assets` reads `target/manifest.json` when the definitions load. dagster-dbt's way: under
+`dagster dev` the project is parsed on every load (`prepare_if_dev`); elsewhere the manifest is
+prepared before loading (`preparer.prepare`, what `dagster-dbt project prepare-and-package`
+calls), here by `disclosure build` and the tests (`prepared_dbt_project`).
+
+Imported only when the definitions are built: dagster-dbt is slow to import.
 """
 
 from __future__ import annotations
 
-import os
 from functools import lru_cache
-from pathlib import Path
+
+from dagster_dbt import DbtProject, DbtProjectPreparer
+from dagster_shared.record import replace
 
 from pipelines import paths
-from pipelines.warehouse import dbt_env, run_dbt
-
-_PROJECT_PARTS = ("dbt_project.yml", "profiles.yml", "models", "seeds", "macros", "tests")
+from pipelines.warehouse import run_dbt
 
 
-def manifest_path() -> Path:
-    return paths.DBT_PROJECT_DIR / "target" / "manifest.json"
+class WarehousePreparer(DbtProjectPreparer):
+    """`dbt parse` as every dbt command of the project runs (`warehouse.run_dbt`, in-process).
 
+    The library's own preparer runs the `dbt` found on PATH, where a virtualenv's scripts
+    (`.venv/bin/disclosure`, `.venv/bin/pytest`) do not put it.
+    """
 
-def _newest_source_mtime() -> float:
-    newest = 0.0
-    for part in _PROJECT_PARTS:
-        path = paths.DBT_PROJECT_DIR / part
-        files = [path] if path.is_file() else [p for p in path.rglob("*") if p.is_file()]
-        newest = max([newest, *(p.stat().st_mtime for p in files)])
-    return newest
+    def prepare_if_dev(self, project: DbtProject) -> None:
+        if self.using_dagster_dev():
+            self.prepare(project)
 
-
-def ensure_manifest() -> Path:
-    """Parse the dbt project if its manifest is missing or stale; returns the manifest path."""
-    for key, value in dbt_env().items():
-        os.environ.setdefault(key, value)  # the profile and sources render env vars at parse
-    manifest = manifest_path()
-    if not manifest.exists() or manifest.stat().st_mtime < _newest_source_mtime():
-        outcome = run_dbt(["parse"], quiet=True)
-        if not outcome.success or not manifest.exists():
+    def prepare(self, project: DbtProject) -> None:
+        outcome = run_dbt(["parse", "--target-path", str(project.project_dir / project.target_path)], quiet=True)
+        if not outcome.success or not project.manifest_path.exists():
             raise RuntimeError("dbt parse failed: " + "; ".join(outcome.failures))
-    return manifest
 
 
 @lru_cache(maxsize=1)
-def dbt_project():  # -> dagster_dbt.DbtProject (imported lazily: it is slow to import)
-    from dagster_dbt import DbtProject
+def dbt_project() -> DbtProject:
+    """The project, its manifest as it is on disk (nothing parsed here)."""
+    project = DbtProject(project_dir=paths.DBT_PROJECT_DIR, profiles_dir=paths.DBT_PROJECT_DIR)
+    return replace(project, preparer=WarehousePreparer())  # DbtProject() takes no preparer
 
-    ensure_manifest()
-    return DbtProject(project_dir=paths.DBT_PROJECT_DIR, profiles_dir=paths.DBT_PROJECT_DIR)
+
+@lru_cache(maxsize=1)
+def prepared_dbt_project() -> DbtProject:
+    """The project with its manifest parsed now, once per process, so that a model edited since
+    the last parse is in the graph (dbt's partial parsing re-reads only what changed)."""
+    project = dbt_project()
+    project.preparer.prepare(project)
+    return project
