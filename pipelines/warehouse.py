@@ -105,7 +105,7 @@ def start_build(build: Path, published: Path, full_refresh: bool = False) -> boo
     Incremental: a copy of the published warehouse, when it was built by the same dbt project
     (its `warehouse_build` row says so). Otherwise a fresh file and a full build.
     """
-    from pipelines.publish import connect_read_only
+    from pipelines.publish import connect_read_only, one_row
 
     build.unlink(missing_ok=True)
     build.with_name(build.name + ".wal").unlink(missing_ok=True)
@@ -113,7 +113,7 @@ def start_build(build: Path, published: Path, full_refresh: bool = False) -> boo
         return False
     try:
         with connect_read_only(published) as con:
-            built_by = con.execute("select dbt_project_hash from main.warehouse_build").fetchone()[0]
+            (built_by,) = one_row(con, "select dbt_project_hash from main.warehouse_build")
     except Exception:  # an older warehouse, without the row: build afresh
         return False
     if built_by != project_hash():

@@ -19,7 +19,7 @@ from pipelines.extract.corpus import extract
 from pipelines.extract.lake import SCHEMAS
 from pipelines.extract.scan import RawFolderError
 from pipelines.orchestration.resources import PipelinePaths
-from pipelines.publish import connect_read_only, publish
+from pipelines.publish import connect_read_only, one_row, publish
 from pipelines.textreuse.lake import TABLE as SIMILARITY_TABLE
 from pipelines.textreuse.lake import update_similarity
 from pipelines.warehouse import build_args, dbt_command, project_hash, start_build
@@ -249,12 +249,13 @@ def warehouse_metadata(path: os.PathLike[str]) -> dict[str, Any]:
     """Headline figures of a published warehouse: reports by status, findings, reconciliation."""
     with connect_read_only(path) as con:
         statuses = dict(con.execute("select status, count(*) from dim_report group by 1 order by 1").fetchall())
-        passed, failed, unassessable, failing_reports = con.execute(
+        passed, failed, unassessable, failing_reports = one_row(
+            con,
             """select count(*) filter (where passed), count(*) filter (where not passed),
                       count(*) filter (where not is_assessable),
                       count(distinct report_id) filter (where not passed)
-               from reconciliation_results"""
-        ).fetchone()
+               from reconciliation_results""",
+        )
         findings = dict(con.execute("select severity, count(*) from report_findings group by 1 order by 1").fetchall())
     return {
         **{f"reports_{status}": count for status, count in statuses.items()},

@@ -77,7 +77,7 @@ def run_build(
     if result.success and pipeline_paths.warehouse.exists():
         report.warehouse = warehouse_metadata(pipeline_paths.warehouse)
     for event in result.get_asset_materialization_events() if result.success else []:
-        materialization = event.event_specific_data.materialization  # StepMaterializationData
+        materialization = event.materialization
         if materialization.asset_key.path == ["site", "report"]:
             report.site = {key: getattr(value, "value", value) for key, value in materialization.metadata.items()}
     return report

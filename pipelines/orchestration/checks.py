@@ -7,7 +7,7 @@ from pipelines.extract.lake import read_table
 from pipelines.extract.scan import raw_files
 from pipelines.orchestration.assets import LAKE_KEYS, PUBLISHED_KEY
 from pipelines.orchestration.resources import PipelinePaths
-from pipelines.publish import connect_read_only
+from pipelines.publish import connect_read_only, one_row
 
 
 @dg.asset_check(asset=LAKE_KEYS["reports"], description="Every file under the raw folder has a row in `reports`.")
@@ -51,10 +51,11 @@ def reports_failing_reconciliation(pipeline_paths: PipelinePaths) -> dg.AssetChe
             """select rule_id, count(distinct report_id) from reconciliation_results
                where passed = false and rule_severity = 'hard' group by 1 order by 1"""
         ).fetchall()
-        failing = con.execute(
+        (failing,) = one_row(
+            con,
             """select count(distinct report_id) from reconciliation_results
-               where passed = false and rule_severity = 'hard'"""
-        ).fetchone()[0]
+               where passed = false and rule_severity = 'hard'""",
+        )
     return dg.AssetCheckResult(
         passed=failing == 0,
         severity=dg.AssetCheckSeverity.WARN,
