@@ -25,7 +25,7 @@ from pathlib import Path
 import polars as pl
 
 from pipelines.extract.findings import REJECTED
-from pipelines.extract.read.batch import ParsedBatch, ParsedDoc
+from pipelines.extract.read.batch import CELLS_COLUMNS, FINDINGS_COLUMNS, SECTIONS_COLUMNS, ParsedBatch, ParsedDoc
 from pipelines.extract.read.narrative import FACTS_COLUMNS
 
 PARSER_VERSION = "7"
@@ -65,42 +65,17 @@ REPORTS_SCHEMA = pl.Schema(
         "parser_version": pl.String(),
     }
 )
-CELLS_SCHEMA = pl.Schema(
-    {
-        "report_id": pl.String,
-        "cell_no": pl.Int32,
-        "table_key": pl.String,
-        "row_key": pl.String,
-        "column_key": pl.String,
-        "value": pl.Float64,
-        "text": pl.String,
-        "line": pl.Int32,
-    }
-)
-FINDINGS_SCHEMA = pl.Schema(
-    {
-        "report_id": pl.String,
-        "finding_no": pl.Int32,
-        "code": pl.String,
-        "severity": pl.String,
-        "line": pl.Int32,
-        "table_key": pl.String,
-        "row_key": pl.String,
-        "column_key": pl.String,
-        "message": pl.String,
-    }
-)
-SECTIONS_SCHEMA = pl.Schema(
-    {
-        "report_id": pl.String,
-        "section_no": pl.Int32,
-        "heading": pl.String,
-        "line": pl.Int32,
-        "text": pl.String,
-    }
-)
-# the batch's facts frame, keyed by report instead of by position in the batch
-NARRATIVE_FACTS_SCHEMA = pl.Schema({"report_id": pl.String(), **{k: v for k, v in FACTS_COLUMNS.items() if k != "doc"}})
+
+
+def _keyed(columns: pl.Schema) -> pl.Schema:
+    """A batch frame's columns, keyed by report instead of by position in the batch."""
+    return pl.Schema({"report_id": pl.String(), **{k: v for k, v in columns.items() if k != "doc"}})
+
+
+CELLS_SCHEMA = _keyed(CELLS_COLUMNS)
+FINDINGS_SCHEMA = _keyed(FINDINGS_COLUMNS)
+SECTIONS_SCHEMA = _keyed(SECTIONS_COLUMNS)
+NARRATIVE_FACTS_SCHEMA = _keyed(FACTS_COLUMNS)
 SCHEMAS = {
     "reports": REPORTS_SCHEMA,
     "report_cells": CELLS_SCHEMA,

@@ -61,17 +61,35 @@ class ParsedBatch:
     facts: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=FACTS_COLUMNS))
 
 
-FINDINGS = {
-    "doc": pl.UInt32,
-    "finding_no": pl.Int32,
-    "code": pl.String,
-    "severity": pl.String,
-    "line": pl.Int32,
-    "table_key": pl.String,
-    "row_key": pl.String,
-    "column_key": pl.String,
-    "message": pl.String,
-}
+# The batch's frames; `doc` is the report's position in the batch (the lake keys them by report_id)
+FINDINGS_COLUMNS = pl.Schema(
+    {
+        "doc": pl.UInt32,
+        "finding_no": pl.Int32,
+        "code": pl.String,
+        "severity": pl.String,
+        "line": pl.Int32,
+        "table_key": pl.String,
+        "row_key": pl.String,
+        "column_key": pl.String,
+        "message": pl.String,
+    }
+)
+CELLS_COLUMNS = pl.Schema(
+    {
+        "doc": pl.UInt32,
+        "cell_no": pl.Int32,
+        "table_key": pl.String,
+        "row_key": pl.String,
+        "column_key": pl.String,
+        "value": pl.Float64,
+        "text": pl.String,
+        "line": pl.Int32,
+    }
+)
+SECTIONS_COLUMNS = pl.Schema(
+    {"doc": pl.UInt32, "section_no": pl.Int32, "heading": pl.String, "line": pl.Int32, "text": pl.String}
+)
 
 
 def parse_documents(documents: Sequence[Document]) -> ParsedBatch:
@@ -127,7 +145,7 @@ def _parse_texts(documents: Sequence[Document]) -> ParsedBatch:
         finding_no=pl.int_range(1, pl.len() + 1, dtype=pl.Int32).over("doc"),
         severity=pl.col("code").replace_strict({code: sev for code, (sev, _) in CODES.items()}),
     )
-    first = ParsedBatch(docs, _ordered_cells(parsed, docs), findings.select(list(FINDINGS)), sections)
+    first = ParsedBatch(docs, _ordered_cells(parsed, docs), findings.select(list(FINDINGS_COLUMNS)), sections)
     batch = second_reading(documents, _to_source_lines(documents, first))
     facts = facts_frame(
         texts,
@@ -140,7 +158,12 @@ def _parse_texts(documents: Sequence[Document]) -> ParsedBatch:
 
 
 def _empty() -> ParsedBatch:
-    return ParsedBatch([], pl.DataFrame(schema=_CELLS), pl.DataFrame(schema=FINDINGS), pl.DataFrame(schema=_SECTIONS))
+    return ParsedBatch(
+        [],
+        pl.DataFrame(schema=CELLS_COLUMNS),
+        pl.DataFrame(schema=FINDINGS_COLUMNS),
+        pl.DataFrame(schema=SECTIONS_COLUMNS),
+    )
 
 
 def _with_textless(documents: Sequence[Document], readable: list[int], parsed: ParsedBatch) -> ParsedBatch:
@@ -164,7 +187,7 @@ def _with_textless(documents: Sequence[Document], readable: list[int], parsed: P
         rows += [
             (i, n, f.code, f.severity, f.line, f.table, f.row, f.column, f.message) for n, f in enumerate(d.findings, 1)
         ]
-    findings = pl.concat([moved(parsed.findings), pl.DataFrame(rows, schema=FINDINGS, orient="row")])
+    findings = pl.concat([moved(parsed.findings), pl.DataFrame(rows, schema=FINDINGS_COLUMNS, orient="row")])
     return ParsedBatch(
         docs,
         moved(parsed.cells),
@@ -172,19 +195,6 @@ def _with_textless(documents: Sequence[Document], readable: list[int], parsed: P
         moved(parsed.sections),
         moved(parsed.facts),
     )
-
-
-_CELLS = {
-    "doc": pl.UInt32,
-    "cell_no": pl.Int32,
-    "table_key": pl.String,
-    "row_key": pl.String,
-    "column_key": pl.String,
-    "value": pl.Float64,
-    "text": pl.String,
-    "line": pl.Int32,
-}
-_SECTIONS = {"doc": pl.UInt32, "section_no": pl.Int32, "heading": pl.String, "line": pl.Int32, "text": pl.String}
 
 
 def _ordered_cells(parsed: pl.DataFrame, docs: list[ParsedDoc]) -> pl.DataFrame:
@@ -207,7 +217,7 @@ def _ordered_cells(parsed: pl.DataFrame, docs: list[ParsedDoc]) -> pl.DataFrame:
         order, on=["template", "table_key", "row_key", "column_key"], how="left"
     )
     cells = cells.sort("doc", "order").with_columns(cell_no=pl.int_range(1, pl.len() + 1, dtype=pl.Int32).over("doc"))
-    return cells.select(*_CELLS)
+    return cells.select(*CELLS_COLUMNS)
 
 
 def _to_source_lines(documents: Sequence[Document], batch: ParsedBatch) -> ParsedBatch:

@@ -58,18 +58,13 @@ def label_key(text: str) -> str:
     return _NOT_WORD.sub("", s)
 
 
-_traditional_only: re.Pattern[str] | None = None
-
-
+@cache
 def _traditional_chars() -> re.Pattern[str]:
     """A character class of the CJK characters OpenCC's `t2s` changes (built once)."""
-    global _traditional_only
-    if _traditional_only is None:
-        everything = "".join(map(chr, range(0x4E00, 0xA000)))
-        simplified = to_simplified(everything)
-        changed = [a for a, b in zip(everything, simplified, strict=True) if a != b]
-        _traditional_only = re.compile("[" + "".join(changed) + "]")
-    return _traditional_only
+    everything = "".join(map(chr, range(0x4E00, 0xA000)))
+    simplified = to_simplified(everything)
+    changed = [a for a, b in zip(everything, simplified, strict=True) if a != b]
+    return re.compile("[" + "".join(changed) + "]")
 
 
 def detect_script(text: str, sample: int = 1500) -> str:
