@@ -31,7 +31,7 @@ DUCKDB_V1_STORAGE = 64
 
 
 @dataclass(frozen=True)
-class Published:
+class PublishResult:
     path: Path
     size_bytes: int
     tables: dict[str, int]  # table name -> rows, for the main schema
@@ -182,7 +182,7 @@ def _export_marts(con: duckdb.DuckDBPyConnection, tables: list[str], marts_dir: 
     return rows
 
 
-def publish(build_file: Path, published: Path, marts_dir: Path, dbt_project_hash: str = "") -> Published:
+def publish(build_file: Path, published: Path, marts_dir: Path, dbt_project_hash: str = "") -> PublishResult:
     """Make `build_file` the published warehouse (atomic rename) and export its tables.
 
     Records `main.warehouse_build` (when, from which dbt project) so the next build can continue
@@ -217,4 +217,4 @@ def publish(build_file: Path, published: Path, marts_dir: Path, dbt_project_hash
         con.close()
     published.parent.mkdir(parents=True, exist_ok=True)
     os.replace(build_file, published)
-    return Published(published, published.stat().st_size, counts, marts_dir)
+    return PublishResult(published, published.stat().st_size, counts, marts_dir)

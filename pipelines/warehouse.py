@@ -21,7 +21,7 @@ from pipelines import paths
 
 
 @dataclass(frozen=True)
-class DbtOutcome:
+class DbtResult:
     success: bool
     failures: list[str]  # "<status> <node>: <message>" for every node that did not pass
     warnings: list[str]
@@ -158,7 +158,7 @@ def run_dbt(
     database: Path | None = None,
     strict: bool | None = None,
     quiet: bool = False,
-) -> DbtOutcome:
+) -> DbtResult:
     """Run one dbt command (e.g. ["build"]) against the given lake and warehouse file.
 
     `strict=True` makes the reports' own arithmetic (R1–R4) fail the build.
@@ -192,4 +192,4 @@ def run_dbt(
     if result.exception is not None:
         failures.append(f"dbt error: {result.exception}")
     timings.sort(key=lambda pair: -pair[1])
-    return DbtOutcome(success=bool(result.success), failures=failures, warnings=warnings, timings=timings)
+    return DbtResult(success=bool(result.success), failures=failures, warnings=warnings, timings=timings)

@@ -31,7 +31,7 @@ from hypothesis import strategies as st
 from samples import RAW, ROOT, SEED_NAMES
 
 from pipelines.extract.corpus import extract
-from pipelines.orchestration.build import BuildReport, run_build
+from pipelines.orchestration.build import BuildResult, run_build
 from pipelines.orchestration.resources import PipelinePaths
 from pipelines.publish import connect_read_only, publish
 from pipelines.warehouse import project_hash, run_dbt
@@ -100,14 +100,14 @@ def _build_in_process(root: Path, scratch: Path) -> PipelinePaths:
 
 
 @dataclass(frozen=True)
-class Published:
+class Figures:
     source_paths: list[str]  # dim_report, sorted
     statuses: dict[str, str]  # source path -> status
     findings: dict[str, list[tuple[str, str]]]  # source path -> (code, severity)
     reconciliation_rows: int
 
 
-def _published(paths: PipelinePaths) -> Published:
+def _figures(paths: PipelinePaths) -> Figures:
     """What a user sees in the published warehouse, checked for what every build must give: every
     raw file a row of dim_report, every report's year a row of dim_year, every rejected file a
     finding saying why; report_findings and reconciliation_results queryable."""
@@ -133,14 +133,14 @@ def _published(paths: PipelinePaths) -> Published:
     for path, status in statuses.items():
         if status == "rejected":
             assert any(severity == "error" for _, severity in findings.get(path, [])), path
-    return Published([path for path, _ in reports], statuses, findings, checks[0])
+    return Figures([path for path, _ in reports], statuses, findings, checks[0])
 
 
 # --- the real-report dev set -------------------------------------------------------------------
 
 
 @pytest.fixture(scope="module")
-def dev_builds(tmp_path_factory: pytest.TempPathFactory) -> tuple[PipelinePaths, BuildReport, Published, BuildReport]:
+def dev_builds(tmp_path_factory: pytest.TempPathFactory) -> tuple[PipelinePaths, BuildResult, Figures, BuildResult]:
     """The dev set built through the Dagster graph; then the seeds added beside it and built
     again (incrementally, from the published warehouse, as the sensor would)."""
     source = _dev_set()
@@ -152,7 +152,7 @@ def dev_builds(tmp_path_factory: pytest.TempPathFactory) -> tuple[PipelinePaths,
     instance = dg.DagsterInstance.ephemeral()
     alone = run_build(paths, instance=instance)
     assert alone.success, (alone.failed_steps, alone.log_tail)
-    dev_only = _published(paths)
+    dev_only = _figures(paths)
     for name in SEED_NAMES:
         shutil.copyfile(RAW / name, paths.raw / name)
     with_seeds = run_build(paths, instance=instance)
@@ -172,7 +172,7 @@ def test_the_dev_set_builds_and_publishes(dev_builds) -> None:
 
 def test_the_dev_set_with_the_seeds_beside_it_builds(dev_builds) -> None:
     paths, _, _, report = dev_builds
-    published = _published(paths)
+    published = _figures(paths)
     assert published.source_paths == sorted(DEV_FILES + SEED_NAMES)
     for name in SEED_NAMES:
         assert published.statuses[name] == "ok"
@@ -189,7 +189,7 @@ def test_the_dev_set_with_the_seeds_beside_it_builds(dev_builds) -> None:
 @pytest.mark.parametrize("name", DEV_FILES or [pytest.param("", marks=pytest.mark.skip(reason=NO_DEV_SET))])
 def test_each_dev_set_file_alone_builds(name: str, tmp_path: Path, dbt_scratch: Path) -> None:
     _write(tmp_path / "raw", {name: (_dev_set() / name).read_bytes()})
-    published = _published(_build_in_process(tmp_path, dbt_scratch))
+    published = _figures(_build_in_process(tmp_path, dbt_scratch))
     assert published.source_paths == [name]
 
 
@@ -203,7 +203,7 @@ def _cut(text: str, start: str, end: str) -> str:
 def test_an_empty_raw_folder_builds(tmp_path: Path, dbt_scratch: Path) -> None:
     (tmp_path / "raw").mkdir()
     paths = _build_in_process(tmp_path, dbt_scratch)
-    assert _published(paths).source_paths == []
+    assert _figures(paths).source_paths == []
     with connect_read_only(paths.warehouse) as con:
         assert con.execute("select count(*) from dim_year").fetchone()[0] == 0
 
@@ -220,7 +220,7 @@ def test_a_folder_of_rejected_files_only_builds(tmp_path: Path, dbt_scratch: Pat
         },
     )
     paths = _build_in_process(tmp_path, dbt_scratch)
-    published = _published(paths)
+    published = _figures(paths)
     assert set(published.statuses.values()) == {"rejected"}
     with connect_read_only(paths.warehouse) as con:
         years = con.execute("select report_year, report_count from dim_year order by 1").fetchall()
@@ -255,7 +255,7 @@ def test_a_folder_of_every_data_problem_builds(tmp_path: Path, dbt_scratch: Path
     _write(tmp_path / "raw", {name: text.encode() for name, text in files.items()})
     _write(tmp_path / "raw", {"copy.txt": files["no-year.txt"].encode(), "notice-1900.txt": NOTICE_1900})
     paths = _build_in_process(tmp_path, dbt_scratch)
-    published = _published(paths)
+    published = _figures(paths)
 
     assert [code for code, _ in published.findings["huge-2022.txt"]].count("value_out_of_range") == 2
     assert ("value_out_of_range", "error") in published.findings["requests-only-2023.txt"]
@@ -360,7 +360,7 @@ def test_a_random_mix_of_generated_damaged_and_rejected_files_builds(
     with tempfile.TemporaryDirectory(prefix="any_folder_") as tmp:
         root = Path(tmp)
         _write(root / "raw", files)
-        published = _published(_build_in_process(root, dbt_scratch))
+        published = _figures(_build_in_process(root, dbt_scratch))
         assert published.source_paths == sorted(files)
 
 

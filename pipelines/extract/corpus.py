@@ -44,7 +44,7 @@ CACHE = "_cache"  # in the lake: conversions of PDFs by content hash (read/forma
 
 
 @dataclass
-class ExtractSummary:
+class ExtractResult:
     files: int
     parsed: int  # files parsed in this run
     reused: int  # files whose lake rows were kept as they were
@@ -63,7 +63,7 @@ def extract(
     progress: bool | None = None,
     workers: int | None = None,
     full: bool = False,
-) -> ExtractSummary:
+) -> ExtractResult:
     """Bring the lake up to date with `raw_dir` (everything again with `full=True`)."""
     clock = time.perf_counter()
     scanned = scan_raw(raw_dir)
@@ -97,7 +97,7 @@ def extract(
         write_manifest(new_manifest, lake_dir)
     seconds["write"] = time.perf_counter() - clock
     reused = len(scanned) - len(plan.tasks)
-    return _summary(new_manifest, parsed, reused, len(plan.removed), written, seconds)
+    return _result(new_manifest, parsed, reused, len(plan.removed), written, seconds)
 
 
 def _apply(
@@ -184,12 +184,12 @@ def _clear_lake(lake_dir: Path) -> None:
     (lake_dir / MANIFEST).unlink(missing_ok=True)
 
 
-def _summary(
+def _result(
     manifest: pl.DataFrame, parsed: int, reused: int, removed: int, written: list[Path], seconds: dict[str, float]
-) -> ExtractSummary:
+) -> ExtractResult:
     statuses = Counter(manifest["status"].to_list())
     totals = {name: int(manifest[name].sum() or 0) for name in ("n_cells", "n_findings", "n_sections", "n_facts")}
-    return ExtractSummary(
+    return ExtractResult(
         files=manifest.height,
         parsed=parsed,
         reused=reused,

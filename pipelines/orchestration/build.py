@@ -28,7 +28,7 @@ def ensure_dagster_home() -> None:
 
 
 @dataclass
-class BuildReport:
+class BuildResult:
     success: bool
     run_id: str
     failed_steps: list[str] = field(default_factory=list)
@@ -44,7 +44,7 @@ def run_build(
     instance: dg.DagsterInstance | None = None,
     verbose: bool = False,
     full_refresh: bool = False,
-) -> BuildReport:
+) -> BuildResult:
     """Materialize every asset of the graph in this process; publish only if the build passes."""
     from pipelines.orchestration.assets import PUBLISHED_KEY, warehouse_metadata
     from pipelines.orchestration.definitions import build_definitions
@@ -72,7 +72,7 @@ def run_build(
     if result.success and PUBLISHED_KEY not in materialized:
         # Dagster skips, without failing the run, a step whose upstream yielded nothing.
         failed.append("warehouse__published (skipped: a step before it yielded nothing)")
-    report = BuildReport(success=result.success and not failed, run_id=result.run_id, failed_steps=failed)
+    report = BuildResult(success=result.success and not failed, run_id=result.run_id, failed_steps=failed)
     report.log_tail = captured.getvalue().splitlines()[-30:]
     if result.success and pipeline_paths.warehouse.exists():
         report.warehouse = warehouse_metadata(pipeline_paths.warehouse)

@@ -41,7 +41,7 @@ class SiteError(Exception):
 
 
 @dataclass
-class SiteSummary:
+class SiteResult:
     path: Path
     reports: int = 0
     agencies: int = 0
@@ -215,7 +215,7 @@ def _requests_context(con: Any) -> dict[str, Any]:
     }
 
 
-def _build_into(folder: Path, warehouse: Path, lake: Path | None, summary: SiteSummary) -> None:
+def _build_into(folder: Path, warehouse: Path, lake: Path | None, summary: SiteResult) -> None:
     def stage(name: str, started: float) -> float:
         now = time.perf_counter()
         summary.stages.append((name, now - started))
@@ -416,7 +416,7 @@ def _swap_into_place(built: Path, out: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def build_site(warehouse: os.PathLike[str] | str, out: os.PathLike[str] | str, lake: Path | None = None) -> SiteSummary:
+def build_site(warehouse: os.PathLike[str] | str, out: os.PathLike[str] | str, lake: Path | None = None) -> SiteResult:
     """Build the whole site from `warehouse` (opened read-only) into `out`, atomically.
 
     `lake` (the Parquet lake) adds each cell's printed text and line to the report viewer; without
@@ -428,7 +428,7 @@ def build_site(warehouse: os.PathLike[str] | str, out: os.PathLike[str] | str, l
         raise SiteError(f"no warehouse at {warehouse} (run `disclosure build` first)")
     out.parent.mkdir(parents=True, exist_ok=True)
     building = Path(tempfile.mkdtemp(prefix=f".{out.name}-building-", dir=out.parent))
-    summary = SiteSummary(path=out)
+    summary = SiteResult(path=out)
     try:
         building.chmod(0o755)
         _build_into(building, warehouse, lake, summary)

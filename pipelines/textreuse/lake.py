@@ -66,7 +66,7 @@ CACHE_SCHEMA = pl.Schema(
 
 
 @dataclass
-class SimilaritySummary:
+class SimilarityResult:
     sections: int = 0
     signed: int = 0  # sections whose signature this run computed (the others came from the cache)
     compared: int = 0  # sections whose same-year pairs this run looked for (the others' were kept)
@@ -137,10 +137,10 @@ def sign_all(texts: list[str | None], workers: int | None = None) -> tuple[np.nd
     return np.concatenate([r[0] for r in results]), np.concatenate([r[1] for r in results])
 
 
-def update_similarity(lake_dir: Path, threshold: float = THRESHOLD, workers: int | None = None) -> SimilaritySummary:
+def update_similarity(lake_dir: Path, threshold: float = THRESHOLD, workers: int | None = None) -> SimilarityResult:
     """Bring the cache and `section_similarity` up to date with the lake's sections (signing new
     sections on `workers` processes, all cores by default)."""
-    summary = SimilaritySummary()
+    summary = SimilarityResult()
     clock = time.perf_counter()
     if not (lake_dir / "report_sections").exists() or not (lake_dir / "reports").exists():
         (lake_dir / COMPARED).unlink(missing_ok=True)
