@@ -1,9 +1,11 @@
-"""Build the DuckDB warehouse from the lake with dbt, in-process.
+"""Build the DuckDB warehouse from the lake with dbt.
 
 Every dbt invocation gets its paths as dbt vars on its own command line (`dbt_command`): the
-lake and the DuckDB file (absolute, from `pipelines.paths` unless given). The same command line
-serves the CLI and the tests (dbtRunner, here) and Dagster (dagster-dbt's subprocess), and no
-caller has to change the process's environment for dbt to find its files.
+lake and the DuckDB file (absolute, from `pipelines.paths` unless given), and runs one way,
+through dagster-dbt's `DbtCliResource` (`dbt_resource`): in Dagster's assets, the CLI, the
+manifest's preparer and the tests alike. No caller changes the process's environment for dbt to
+find its files. The one exception is the Spark check (`warehouse_compare.spark_build`), which runs
+dbt in-process in its own venv: it exports the marts with the Spark session dbt built them in.
 """
 
 from __future__ import annotations
@@ -12,12 +14,17 @@ import hashlib
 import importlib.metadata
 import json
 import shutil
+import subprocess
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pipelines import paths
+
+if TYPE_CHECKING:
+    from dagster_dbt import DbtCliResource, DbtProject
 
 
 @dataclass(frozen=True)
@@ -50,7 +57,7 @@ def dbt_command(
     """
     args, given = _split_vars(args)
     if not args or args[0].startswith("-"):  # `dbt --help`, `dbt --version`
-        return [*args, "--project-dir", str(paths.DBT_PROJECT_DIR)]
+        return list(args)  # they take no project (dbt_resource runs dbt in the project's folder)
     dbt_vars_ = dbt_vars(lake_dir, database) | given
     if strict is not None:
         dbt_vars_["strict_reconciliation"] = strict
@@ -135,20 +142,18 @@ def build_args(incremental: bool) -> list[str]:
     return ["build", *_INCREMENTAL_EXCLUDES] if incremental else ["build", "--full-refresh"]
 
 
-def _release_duckdb() -> None:
-    """Close the DuckDB database dbt-duckdb keeps open after a run.
+def dbt_resource(project: str | DbtProject | None = None, quiet: bool = False) -> DbtCliResource:
+    """The one way dbt runs here: dagster-dbt's CLI resource, this environment's `dbt` in a
+    subprocess (which holds the DuckDB file's lock only while it runs). Dagster's assets, the
+    CLI, the manifest's preparer and the tests all use it."""
+    from dagster_dbt import DbtCliResource
 
-    dbt-duckdb holds one process-wide connection between invocations; left open, it blocks
-    other connections to the file in this process (and the file's lock for other processes).
-    """
-    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
-
-    env = DuckDBConnectionManager._ENV
-    if env is not None:
-        try:
-            env.close()
-        finally:
-            DuckDBConnectionManager.close_all_connections()
+    return DbtCliResource(
+        project_dir=project or str(paths.DBT_PROJECT_DIR),
+        profiles_dir=str(paths.DBT_PROJECT_DIR),
+        dbt_executable=str(Path(sys.executable).with_name("dbt")),  # beside this interpreter, not on PATH
+        global_config_flags=["--quiet"] if quiet else [],
+    )
 
 
 def run_dbt(
@@ -158,38 +163,55 @@ def run_dbt(
     database: Path | None = None,
     strict: bool | None = None,
     quiet: bool = False,
+    target_path: Path | None = None,
 ) -> DbtResult:
-    """Run one dbt command (e.g. ["build"]) against the given lake and warehouse file.
+    """Run one dbt command (e.g. ["build"]) against the given lake and warehouse file, outside
+    Dagster: its log goes to stdout, its nodes' results come from `run_results.json`.
 
     `strict=True` makes the reports' own arithmetic (R1–R4) fail the build.
     """
-    from dbt.cli.main import dbtRunner  # heavy: imported only when dbt is run
-
     from pipelines.textreuse.lake import ensure_table
 
+    if not args or args[0].startswith("-"):  # `--help`, `--version`: dbt's own text, no project to run
+        exit_code = subprocess.call([str(Path(sys.executable).with_name("dbt")), *args])
+        return DbtResult(success=exit_code == 0, failures=[], warnings=[])
     cli = dbt_command(args, lake_dir=lake_dir, database=database, strict=strict)
     (database or paths.WAREHOUSE_PATH).resolve().parent.mkdir(parents=True, exist_ok=True)
     lake = (lake_dir or paths.LAKE_DIR).resolve()
     if lake.is_dir():
         ensure_table(lake)  # the similarity step's table, empty where it never ran (dbt's source needs a file)
-    if quiet:
-        cli = ["--quiet", *cli]
-    try:
-        result = dbtRunner().invoke(cli)
-    finally:
-        _release_duckdb()
+    target = target_path or paths.DBT_PROJECT_DIR / "target"
+    target.mkdir(parents=True, exist_ok=True)
+    run_results = target / "run_results.json"
+    run_results.unlink(missing_ok=True)  # not the last command's: some commands write none
+    invocation = dbt_resource(quiet=quiet).cli(cli, raise_on_error=False, target_path=target)
+    errors = [event.raw_event["info"]["msg"] for event in invocation.stream_raw_events() if _is_error(event.raw_event)]
+    success = invocation.is_successful()
+    nodes = json.loads(run_results.read_text(encoding="utf-8"))["results"] if run_results.exists() else []
     failures: list[str] = []
     warnings: list[str] = []
     timings: list[tuple[str, float]] = []
-    for node in getattr(result.result, "results", None) or []:
-        timings.append((node.node.name, float(node.execution_time or 0.0)))
-        status = str(node.status)
-        line = f"{status} {node.node.name}: {node.message or ''}".strip()
+    for node in nodes:
+        name = _node_name(node["unique_id"])
+        timings.append((name, float(node.get("execution_time") or 0.0)))
+        status = node["status"]
+        line = f"{status} {name}: {node.get('message') or ''}".strip()
         if status in ("error", "fail", "runtime error"):
             failures.append(line)
         elif status == "warn":
             warnings.append(line)
-    if result.exception is not None:
-        failures.append(f"dbt error: {result.exception}")
+    if not success and not failures:  # dbt stopped before any node: a project or profile error
+        failures.append("dbt error: " + ("; ".join(errors) or f"exit code {invocation.process.returncode}"))
     timings.sort(key=lambda pair: -pair[1])
-    return DbtResult(success=bool(result.success), failures=failures, warnings=warnings, timings=timings)
+    return DbtResult(success=success, failures=failures, warnings=warnings, timings=timings)
+
+
+def _is_error(raw_event: dict[str, Any]) -> bool:
+    return raw_event.get("info", {}).get("level") == "error"
+
+
+def _node_name(unique_id: str) -> str:
+    """A node's name from its id: `model.<project>.<name>`, `test.<project>.<name>.<hash>`,
+    `unit_test.<project>.<model>.<name>`."""
+    parts = unique_id.split(".")
+    return parts[3] if parts[0] == "unit_test" and len(parts) > 3 else parts[2] if len(parts) > 2 else unique_id

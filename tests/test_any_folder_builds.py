@@ -18,7 +18,6 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from random import Random
@@ -70,19 +69,12 @@ def _write(raw: Path, files: dict[str, bytes]) -> None:
 
 
 @pytest.fixture(scope="module")
-def dbt_scratch(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """One dbt target folder and one build-file path for this module's in-process builds, so dbt
+def dbt_scratch(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One dbt target folder and one build-file path for this module's builds, so dbt
     parses the project once rather than per build (its profile names the build file; a new name
     is a full parse), apart from the dbt folder the rest of the suite uses. Every build still
     starts from no file: publishing moves it away."""
-    folder = tmp_path_factory.mktemp("dbt")
-    before = os.environ.get("DBT_TARGET_PATH")
-    os.environ["DBT_TARGET_PATH"] = str(folder / "target")
-    yield folder
-    if before is None:
-        os.environ.pop("DBT_TARGET_PATH", None)
-    else:
-        os.environ["DBT_TARGET_PATH"] = before
+    return tmp_path_factory.mktemp("dbt")
 
 
 def _build_in_process(root: Path, scratch: Path) -> PipelinePaths:
@@ -93,7 +85,9 @@ def _build_in_process(root: Path, scratch: Path) -> PipelinePaths:
     build = scratch / "warehouse-build.duckdb"
     for leftover in (build, build.with_name(build.name + ".wal")):
         leftover.unlink(missing_ok=True)
-    outcome = run_dbt(["build"], lake_dir=paths.lake, database=build, strict=False, quiet=True)
+    outcome = run_dbt(
+        ["build"], lake_dir=paths.lake, database=build, strict=False, quiet=True, target_path=scratch / "target"
+    )
     assert outcome.success, outcome.failures
     publish(build, paths.warehouse, paths.marts, project_hash())
     return paths

@@ -8,13 +8,10 @@ first, once per process (`disclosure build`, the tests).
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import dagster as dg
 
-from pipelines import paths
 from pipelines.orchestration.resources import PipelinePaths
 
 if TYPE_CHECKING:
@@ -22,8 +19,6 @@ if TYPE_CHECKING:
 
 
 def build_definitions(pipeline_paths: PipelinePaths | None = None, project: DbtProject | None = None) -> dg.Definitions:
-    from dagster_dbt import DbtCliResource
-
     from pipelines.orchestration.assets import (
         lake_tables,
         make_warehouse_assets,
@@ -36,6 +31,7 @@ def build_definitions(pipeline_paths: PipelinePaths | None = None, project: DbtP
     from pipelines.orchestration.project import prepared_dbt_project
     from pipelines.orchestration.schedules import daily_build
     from pipelines.orchestration.sensors import raw_folder_sensor
+    from pipelines.warehouse import dbt_resource
 
     project = project or prepared_dbt_project()
     warehouse_models, published_warehouse = make_warehouse_assets(project)
@@ -47,11 +43,7 @@ def build_definitions(pipeline_paths: PipelinePaths | None = None, project: DbtP
         sensors=[raw_folder_sensor],
         resources={
             "pipeline_paths": pipeline_paths or PipelinePaths(),
-            "dbt": DbtCliResource(
-                project_dir=project,
-                profiles_dir=str(paths.DBT_PROJECT_DIR),
-                dbt_executable=str(Path(sys.executable).with_name("dbt")),  # this environment's dbt
-            ),
+            "dbt": dbt_resource(project),
         },
     )
 

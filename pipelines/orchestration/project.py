@@ -11,6 +11,7 @@ Imported only when the definitions are built: dagster-dbt is slow to import.
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 
 from dagster_dbt import DbtProject, DbtProjectPreparer
 from dagster_shared.record import replace
@@ -20,7 +21,7 @@ from pipelines.warehouse import run_dbt
 
 
 class WarehousePreparer(DbtProjectPreparer):
-    """`dbt parse` as every dbt command of the project runs (`warehouse.run_dbt`, in-process).
+    """`dbt parse` as every dbt command of the project runs (`warehouse.run_dbt`).
 
     The library's own preparer runs the `dbt` found on PATH, where a virtualenv's scripts
     (`.venv/bin/disclosure`, `.venv/bin/pytest`) do not put it.
@@ -31,7 +32,7 @@ class WarehousePreparer(DbtProjectPreparer):
             self.prepare(project)
 
     def prepare(self, project: DbtProject) -> None:
-        outcome = run_dbt(["parse", "--target-path", str(project.project_dir / project.target_path)], quiet=True)
+        outcome = run_dbt(["parse"], quiet=True, target_path=Path(project.project_dir) / project.target_path)
         if not outcome.success or not project.manifest_path.exists():
             raise RuntimeError("dbt parse failed: " + "; ".join(outcome.failures))
 
