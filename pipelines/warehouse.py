@@ -56,8 +56,6 @@ def dbt_command(
     the last command's.
     """
     args, given = _split_vars(args)
-    if not args or args[0].startswith("-"):  # `dbt --help`, `dbt --version`
-        return list(args)  # they take no project (dbt_resource runs dbt in the project's folder)
     dbt_vars_ = dbt_vars(lake_dir, database) | given
     if strict is not None:
         dbt_vars_["strict_reconciliation"] = strict
