@@ -3,8 +3,10 @@
 1. scan.py lists the folder; the files whose size or time changed since the manifest are hashed.
 2. plan.py decides, before any parse, what to parse, what to record with a finding (unreadable,
    too large, a copy of another file), what to drop and what only moved in time.
-3. run.py parses the plan's files in chunks, on a pool of processes when there are many; their
-   rows are set aside (staging.py) as they come.
+3. run.py parses the plan's files in chunks on worker processes, each with a memory cap and a
+   clock per file (workers.py); their rows are set aside (staging.py) as they come, and each
+   finished chunk is kept as a checkpoint (checkpoints.py) until the lake is written, so a
+   killed run resumes where it stopped.
 4. Here, every partition that loses, gains or updates rows is rewritten (lake.py), then the
    manifest. An unchanged folder writes nothing.
 
@@ -25,6 +27,7 @@ from pathlib import Path
 
 import polars as pl
 
+from pipelines.extract.checkpoints import Checkpoints
 from pipelines.extract.lake import (
     MANIFEST,
     MANIFEST_SCHEMA,
@@ -55,6 +58,8 @@ class ExtractResult:
     rows: dict[str, int]  # rows per lake table, in the whole lake
     written: list[Path] = field(default_factory=list)  # partition files written in this run
     seconds: dict[str, float] = field(default_factory=dict)
+    resumed: int = 0  # files whose rows came from the checkpoints of an interrupted run
+    stopped: list[str] = field(default_factory=list)  # files rejected because their worker died on them
 
 
 def extract(
@@ -76,15 +81,13 @@ def extract(
 
     clock = time.perf_counter()
     staging = Staging(lake_dir)
-    parsed = 0
+    checkpoints = Checkpoints(lake_dir)
 
     def consume(result: ChunkResult) -> None:
-        nonlocal parsed
-        parsed += result.parsed
         staging.add(result.frames)
 
     try:
-        run_chunks(plan.tasks, workers or os.cpu_count() or 1, progress, consume, lake_dir / CACHE)
+        stats = run_chunks(plan.tasks, workers or os.cpu_count() or 1, progress, consume, lake_dir / CACHE, checkpoints)
         seconds["parse"] = time.perf_counter() - clock
         clock = time.perf_counter()
         new_reports = staging.all_reports()
@@ -95,9 +98,12 @@ def extract(
     new_manifest = _manifest(manifest, new_reports, by_rel, plan.removed, plan.touched)
     if written or not (lake_dir / MANIFEST).exists() or not new_manifest.equals(manifest.sort("source_path")):
         write_manifest(new_manifest, lake_dir)
+    checkpoints.clear()
     seconds["write"] = time.perf_counter() - clock
     reused = len(scanned) - len(plan.tasks)
-    return _result(new_manifest, parsed, reused, len(plan.removed), written, seconds)
+    result = _result(new_manifest, stats.parsed, reused, len(plan.removed), written, seconds)
+    result.resumed, result.stopped = stats.resumed, stats.stopped
+    return result
 
 
 def _apply(

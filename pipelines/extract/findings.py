@@ -20,6 +20,8 @@ CODES: dict[str, tuple[str, str]] = {
     "not_a_report": (ERROR, "no table of the annual-report template was found"),
     "file_too_large": (ERROR, "the file is far larger than any report; not parsed"),
     "unreadable_file": (ERROR, "the file could not be read (permissions, I/O error)"),
+    "file_too_complex": (ERROR, "a container (DOCX, PDF, HTML) is beyond a limit no report reaches; not parsed"),
+    "reader_failed": (ERROR, "the reader crashed or failed on this file; not parsed (a bug: please report it)"),
     "duplicate_file": (ERROR, "the same bytes as another file in the raw folder"),
     "encoding_detected": (INFO, "the file is not UTF-8; its encoding was detected"),
     "agency_not_found": (ERROR, "no agency could be read from the title"),
@@ -55,7 +57,18 @@ CODES: dict[str, tuple[str, str]] = {
 }
 
 # Findings that mean the file holds no usable report at all.
-REJECTING = frozenset({"empty_file", "not_text", "not_a_report", "duplicate_file", "unreadable_file", "file_too_large"})
+REJECTING = frozenset(
+    {
+        "empty_file",
+        "not_text",
+        "not_a_report",
+        "duplicate_file",
+        "unreadable_file",
+        "file_too_large",
+        "file_too_complex",
+        "reader_failed",
+    }
+)
 
 OK = "ok"
 PARTIAL = "partial"

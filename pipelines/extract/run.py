@@ -1,5 +1,6 @@
 """The parse, on every core: the plan's tasks in chunks, each chunk read and parsed as one batch
-by a pool of processes when there are many, its lake rows handed back as it finishes.
+by a worker process (workers.py: a memory cap and a clock per file), its lake rows handed back
+as it finishes and kept as a checkpoint (checkpoints.py) until the run is written.
 
 A worker reads a file's bytes, checks they are still the bytes the plan hashed, converts them
 (read/document.py) and parses the chunk (read/batch.py); a file the plan rejected goes through
@@ -9,19 +10,15 @@ the same parse as a document with no text, so every file of the run becomes lake
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
-import os
-from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
-from dataclasses import replace
-from functools import partial
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import NamedTuple
 
 import polars as pl
 from tqdm import tqdm
 
+from pipelines.extract.checkpoints import Checkpoints, chunk_key
 from pipelines.extract.findings import Finding
 from pipelines.extract.lake import SourceFile, lake_frames
 from pipelines.extract.plan import Task
@@ -29,9 +26,9 @@ from pipelines.extract.read.batch import parse_documents
 from pipelines.extract.read.document import Document, open_document, unreadable
 from pipelines.extract.read.formats.cache import ConversionCache
 from pipelines.extract.scan import modified_at
+from pipelines.extract.workers import Budget, Mark, Reader, supervise
 
 CHUNK = 1000  # files parsed as one batch
-POOL_THRESHOLD = 2 * CHUNK  # below this many files to parse, a process pool costs more than it saves
 
 
 class ChunkResult(NamedTuple):
@@ -39,11 +36,25 @@ class ChunkResult(NamedTuple):
     parsed: int  # files with a text to parse
 
 
-def read_chunk(tasks: list[Task], cache_dir: Path | None = None) -> ChunkResult:
+@dataclass
+class RunStats:
+    parsed: int = 0  # files with a text parsed in this run
+    resumed: int = 0  # files whose rows came from a checkpoint of an interrupted run
+    stopped: list[str] = field(default_factory=list)  # files whose worker died on them (rejected)
+
+
+def read_chunk(tasks: list[Task], cache_dir: Path | None = None, mark: Mark | None = None) -> ChunkResult:
     """Read and parse a chunk of tasks as one batch (PDFs read in an earlier run come from the
-    conversion cache in `cache_dir`)."""
+    conversion cache in `cache_dir`); `mark(i)` says file i is being opened, `mark(-1)` that the
+    batch parse has begun."""
     cache = ConversionCache(cache_dir)
-    opened = [_open(task, cache) for task in tasks]
+    opened = []
+    for position, task in enumerate(tasks):
+        if mark is not None:
+            mark(position)
+        opened.append(_open(task, cache))
+    if mark is not None:
+        mark(-1)
     documents = [document for document, _ in opened]
     batch = parse_documents(documents)
     return ChunkResult(lake_frames(batch, [source for _, source in opened]), sum(d.text is not None for d in documents))
@@ -74,40 +85,47 @@ def run_chunks(
     progress: bool | None,
     consume: Callable[[ChunkResult], None],
     cache_dir: Path | None = None,
-) -> None:
-    """Read and parse the tasks in chunks (a pool of processes when there are many), handing
-    each chunk's result to `consume` as it comes, so rows never pile up in memory."""
+    checkpoints: Checkpoints | None = None,
+    budget: Budget | None = None,
+    reader: Reader = read_chunk,
+) -> RunStats:
+    """Read and parse the tasks in chunks on worker processes, handing each chunk's result to
+    `consume` as it comes, so rows never pile up in memory. Chunks found in `checkpoints` are
+    read back instead of parsed; the others are kept there as they finish."""
     chunks = [tasks[start : start + CHUNK] for start in range(0, len(tasks), CHUNK)]
+    keys = [chunk_key(chunk) for chunk in chunks] if checkpoints is not None else []
+    stats = RunStats()
     disable = None if progress is None else not progress
     bar = tqdm(total=len(tasks), desc="parse", unit="file", disable=disable)
-    read = partial(read_chunk, cache_dir=cache_dir)
-    if workers <= 1 or len(tasks) < POOL_THRESHOLD:
-        results = map(read, chunks)
-        for chunk, result in zip(chunks, results, strict=True):
-            consume(result)
-            bar.update(len(chunk))
-    else:
-        # spawn, not fork: the caller may be a threaded process (Dagster, a notebook)
-        context = multiprocessing.get_context("spawn")
-        with _one_polars_thread_per_worker(), ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            for chunk, result in zip(chunks, pool.map(read, chunks), strict=True):
-                consume(result)
-                bar.update(len(chunk))
+    to_parse = []
+    for index, chunk in enumerate(chunks):
+        kept = checkpoints.load(keys[index]) if checkpoints is not None else None
+        if kept is None:
+            to_parse.append(index)
+            continue
+        consume(ChunkResult(*kept))
+        stats.resumed += len(chunk)
+        bar.update(len(chunk))
+
+    def done(position: int, parts: list[ChunkResult]) -> None:
+        index = to_parse[position]
+        result = parts[0] if len(parts) == 1 else _joined(parts)
+        if checkpoints is not None:
+            checkpoints.save(keys[index], result.frames, result.parsed)
+        consume(result)
+        stats.parsed += result.parsed
+        bar.update(len(chunks[index]))
+
+    deaths = supervise(
+        [chunks[index] for index in to_parse], reader, max(1, min(workers, len(to_parse))), done, cache_dir, budget
+    )
+    stats.stopped = deaths.files
     bar.close()
+    return stats
 
 
-@contextmanager
-def _one_polars_thread_per_worker() -> Iterator[None]:
-    """Workers already use every core between them; a polars thread pool in each as well only
-    adds contention (10k reports: parse 10.2 s -> 9.0 s with one thread each). Polars reads the
-    setting when it starts, so it goes into the environment the workers are spawned with."""
-    pl.thread_pool_size()  # starts this process's pool first, so it keeps every core
-    before = os.environ.get("POLARS_MAX_THREADS")
-    os.environ["POLARS_MAX_THREADS"] = "1"
-    try:
-        yield
-    finally:
-        if before is None:
-            del os.environ["POLARS_MAX_THREADS"]
-        else:
-            os.environ["POLARS_MAX_THREADS"] = before
+def _joined(parts: list[ChunkResult]) -> ChunkResult:
+    """The halves of a chunk that had to be split, as one result."""
+    tables = parts[0].frames.keys()
+    frames = {table: pl.concat([part.frames[table] for part in parts], how="vertical_relaxed") for table in tables}
+    return ChunkResult(frames, sum(part.parsed for part in parts))
