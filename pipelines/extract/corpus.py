@@ -17,6 +17,7 @@ cannot be read or parsed is recorded as `rejected` with a finding, and the other
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 import shutil
 import time
@@ -28,11 +29,17 @@ from pathlib import Path
 import polars as pl
 
 from pipelines.extract.checkpoints import Checkpoints
+from pipelines.extract.integrity import CHECKSUMS, Damage, find_damage, rows_in, write_checksums
 from pipelines.extract.lake import (
     MANIFEST,
     MANIFEST_SCHEMA,
     PARSER_VERSION,
     SCHEMAS,
+    YEAR_COLUMN,
+    Pending,
+    bucket_of,
+    commit,
+    discard,
     read_manifest,
     read_partition,
     write_manifest,
@@ -42,6 +49,8 @@ from pipelines.extract.plan import plan_extract, stale_files
 from pipelines.extract.run import ChunkResult, run_chunks
 from pipelines.extract.scan import RawFile, hash_files, scan_raw
 from pipelines.extract.staging import Staging
+
+log = logging.getLogger(__name__)
 
 CACHE = "_cache"  # in the lake: conversions of PDFs by content hash (read/formats/cache.py)
 
@@ -60,6 +69,7 @@ class ExtractResult:
     seconds: dict[str, float] = field(default_factory=dict)
     resumed: int = 0  # files whose rows came from the checkpoints of an interrupted run
     stopped: list[str] = field(default_factory=list)  # files rejected because their worker died on them
+    repairs: list[str] = field(default_factory=list)  # damage found in the lake and repaired
 
 
 def extract(
@@ -72,11 +82,26 @@ def extract(
     """Bring the lake up to date with `raw_dir` (everything again with `full=True`)."""
     clock = time.perf_counter()
     scanned = scan_raw(raw_dir)
-    manifest = read_manifest(lake_dir)
+    manifest, repairs = _read_manifest(lake_dir)
+    damage = Damage()
     if full or manifest.is_empty() or (manifest["parser_version"] != PARSER_VERSION).any():
         _clear_lake(lake_dir)
         manifest = pl.DataFrame(schema=MANIFEST_SCHEMA)
+    else:
+        damage = find_damage(lake_dir)
+    redo = rows_in(manifest, damage.partitions)  # parsed again: their partition is damaged
+    for path in damage.files:
+        (lake_dir / path).unlink(missing_ok=True)
+    manifest = manifest.filter(~pl.col("source_path").is_in(redo["source_path"].to_list()))
     plan = plan_extract(scanned, manifest, hash_files(stale_files(scanned, manifest)))
+    drop = {partition: set(ids) for partition, ids in plan.drop.items()}
+    for partition in damage.partitions:  # rewritten, every table of it, even with no report to parse
+        drop.setdefault(partition, set())
+    for row in redo.iter_rows(named=True):
+        drop.setdefault((row[YEAR_COLUMN], bucket_of(row["report_id"])), set()).add(row["report_id"])
+    repairs += damage.messages()
+    for message in repairs:
+        log.warning(message)
     seconds = {"scan": time.perf_counter() - clock}
 
     clock = time.perf_counter()
@@ -86,24 +111,46 @@ def extract(
     def consume(result: ChunkResult) -> None:
         staging.add(result.frames)
 
+    pending: list[Pending] = []
     try:
         stats = run_chunks(plan.tasks, workers or os.cpu_count() or 1, progress, consume, lake_dir / CACHE, checkpoints)
         seconds["parse"] = time.perf_counter() - clock
         clock = time.perf_counter()
         new_reports = staging.all_reports()
-        written = _apply(lake_dir, staging, plan.drop, plan.touched)
+        by_rel = {raw.rel: raw for raw in scanned}
+        new_manifest = _manifest(manifest, new_reports, by_rel, plan.removed, plan.touched)
+        pending = _apply(lake_dir, staging, drop, plan.touched)
+        if pending or not (lake_dir / MANIFEST).exists() or not new_manifest.equals(manifest.sort("source_path")):
+            pending.append(write_checksums(lake_dir, pending))
+            pending.append(write_manifest(new_manifest, lake_dir))
+        commit(pending)
+    except OSError as exc:
+        discard(pending)
+        raise LakeWriteError(
+            f"cannot write the lake in {lake_dir} ({exc}): nothing was changed, the lake is as the last run left it"
+        ) from exc
     finally:
         staging.close()
-    by_rel = {raw.rel: raw for raw in scanned}
-    new_manifest = _manifest(manifest, new_reports, by_rel, plan.removed, plan.touched)
-    if written or not (lake_dir / MANIFEST).exists() or not new_manifest.equals(manifest.sort("source_path")):
-        write_manifest(new_manifest, lake_dir)
     checkpoints.clear()
     seconds["write"] = time.perf_counter() - clock
     reused = len(scanned) - len(plan.tasks)
+    written = [item.path for item in pending if item.tmp is not None and item.path.parent != lake_dir]
     result = _result(new_manifest, stats.parsed, reused, len(plan.removed), written, seconds)
-    result.resumed, result.stopped = stats.resumed, stats.stopped
+    result.resumed, result.stopped, result.repairs = stats.resumed, stats.stopped, repairs
     return result
+
+
+class LakeWriteError(OSError):
+    """The lake could not be written (a full disk, say); it was left as it was."""
+
+
+def _read_manifest(lake_dir: Path) -> tuple[pl.DataFrame, list[str]]:
+    """The manifest, or none (a cold run) with a note when its file is damaged."""
+    try:
+        return read_manifest(lake_dir), []
+    except (OSError, pl.exceptions.PolarsError) as exc:
+        why = f"lake manifest {lake_dir / MANIFEST} is unreadable ({type(exc).__name__}): the lake is rebuilt"
+        return pl.DataFrame(schema=MANIFEST_SCHEMA), [why]
 
 
 def _apply(
@@ -111,16 +158,17 @@ def _apply(
     staging: Staging,
     drop: dict[tuple[int | None, int], set[str]],
     touched: dict[tuple[int | None, int], dict[str, dt.datetime | None]],
-) -> list[Path]:
-    """Rewrite every partition that loses, gains or updates rows. Partitions are independent
-    and polars releases the GIL while it reads, merges and writes, so they go on threads."""
+) -> list[Pending]:
+    """Write every partition that loses, gains or updates rows beside its place (committed by
+    the caller). Partitions are independent and polars releases the GIL while it reads, merges
+    and writes, so they go on threads."""
     staging.seal()
     partitions = set(drop) | set(touched) | staging.partitions()
     if not (lake_dir / "reports").exists():
         partitions.add((None, 0))  # the no-year partition always exists, so readers always find files
     ordered = sorted(partitions, key=lambda p: (p[0] is None, p[0] or 0, p[1]))
 
-    def rewrite(partition: tuple[int | None, int]) -> list[Path]:
+    def rewrite(partition: tuple[int | None, int]) -> list[Pending]:
         year, bucket = partition
         adding = staging.read("reports", year, bucket)
         ids = drop.get(partition, set()) | (set(adding["report_id"].to_list()) if adding is not None else set())
@@ -140,13 +188,16 @@ def _apply(
                     .drop("touched")
                 )
             fresh = adding if table == "reports" else staging.read(table, year, bucket)
-            path = write_partition(kept, fresh, lake_dir, table, year, bucket)
-            if path is not None:
-                written.append(path)
+            written.append(write_partition(kept, fresh, lake_dir, table, year, bucket))
         return written
 
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-        return [path for paths in pool.map(rewrite, ordered) for path in paths]
+        futures = [pool.submit(rewrite, partition) for partition in ordered]
+    done = [future for future in futures if future.exception() is None]
+    if len(done) < len(futures):  # nothing moves into place: what was written goes
+        discard([item for future in done for item in future.result()])
+        raise next(exc for future in futures if (exc := future.exception()) is not None)
+    return [item for future in futures for item in future.result()]
 
 
 def _manifest(
@@ -188,6 +239,7 @@ def _clear_lake(lake_dir: Path) -> None:
         shutil.rmtree(lake_dir / table, ignore_errors=True)
         (lake_dir / f"{table}.parquet").unlink(missing_ok=True)
     (lake_dir / MANIFEST).unlink(missing_ok=True)
+    (lake_dir / CHECKSUMS).unlink(missing_ok=True)
 
 
 def _result(

@@ -9,9 +9,13 @@ report id's first hex digit, so a change rewrites a sixteenth of a year):
                                                                       report_findings, report_sections,
                                                                       report_narrative_facts
 
-Schemas are explicit so an empty partition is still typed. Every file is written atomically
-(temporary file, then rename) and sorted by stable keys, so a partition's bytes depend only on
-its reports: an incremental run and a cold run write the same files.
+    <lake>/_checksums.parquet                                        size and sha256 of every partition file
+
+Schemas are explicit so an empty partition is still typed. Rows are sorted by stable keys, so a
+partition's bytes depend only on its reports: an incremental run and a cold run write the same
+files. A run writes every file it changes beside its place first (`write_pending`) and renames
+them all into place only once all are written (`commit`), the manifest last: a disk that fills
+up, or any error while writing, leaves the lake as the last run left it.
 """
 
 from __future__ import annotations
@@ -216,13 +220,45 @@ def partition_dir(lake_dir: Path, table: str, year: int | None, bucket: int) -> 
 
 def write_atomic(frame: pl.DataFrame, path: Path) -> None:
     """Write Parquet to a temporary file beside `path`, then rename it into place."""
+    commit([write_pending(frame, path)])
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A file written beside its place and not yet in it (`tmp` None: the file is to go)."""
+
+    path: Path
+    tmp: Path | None
+
+
+def write_pending(frame: pl.DataFrame, path: Path) -> Pending:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         frame.write_parquet(tmp, compression="zstd", statistics=True)
-        os.replace(tmp, path)
-    finally:
+    except BaseException:
         tmp.unlink(missing_ok=True)
+        raise
+    return Pending(path, tmp)
+
+
+def commit(pending: list[Pending]) -> None:
+    """Move written files into place and remove emptied ones (renames need no space)."""
+    for item in pending:
+        if item.tmp is not None:
+            os.replace(item.tmp, item.path)
+            continue
+        item.path.unlink(missing_ok=True)
+        for parent in (item.path.parent, item.path.parent.parent):
+            with contextlib.suppress(OSError):  # another partition of the folder may still be there
+                if not any(parent.iterdir()):
+                    parent.rmdir()
+
+
+def discard(pending: list[Pending]) -> None:
+    for item in pending:
+        if item.tmp is not None:
+            item.tmp.unlink(missing_ok=True)
 
 
 def read_partition(lake_dir: Path, table: str, year: int | None, bucket: int) -> pl.DataFrame:
@@ -234,14 +270,13 @@ def read_partition(lake_dir: Path, table: str, year: int | None, bucket: int) ->
 
 def write_partition(
     kept: pl.DataFrame, fresh: pl.DataFrame | None, lake_dir: Path, table: str, year: int | None, bucket: int
-) -> Path | None:
-    """Write one partition of one table: the rows `kept` from its file (sorted, as read) merged
-    with the `fresh` ones, in key order, without the partition columns. Merging two sorted runs
-    is linear; sorting a whole partition again cost half of a 1%-change run's writing at 100k
-    reports. An emptied partition is removed, except the no-year one of bucket 0, kept so
-    readers always find a file."""
-    folder = partition_dir(lake_dir, table, year, bucket)
-    path = folder / "part-0.parquet"
+) -> Pending:
+    """Write one partition of one table beside its place: the rows `kept` from its file (sorted,
+    as read) merged with the `fresh` ones, in key order, without the partition columns. Merging
+    two sorted runs is linear; sorting a whole partition again cost half of a 1%-change run's
+    writing at 100k reports. An emptied partition is to be removed, except the no-year one of
+    bucket 0, kept so readers always find a file."""
+    path = partition_dir(lake_dir, table, year, bucket) / "part-0.parquet"
     columns, keys = list(SCHEMAS[table]), SORT_KEYS[table]
     frame = kept.select(columns).cast(SCHEMAS[table])
     if fresh is not None and fresh.height:
@@ -249,17 +284,8 @@ def write_partition(
         frame = frame.merge_sorted(fresh, key=keys) if frame.height else fresh
     frame = frame.rechunk()
     if frame.height == 0 and (year is not None or bucket != 0):
-        path.unlink(missing_ok=True)
-        for parent in (folder, folder.parent):
-            # partitions are rewritten on a thread each: another bucket of the same year may be
-            # written into the year's folder between the check and the removal (or a sibling removed
-            # it first): the folder then stays, or is already gone
-            with contextlib.suppress(OSError):
-                if not any(parent.iterdir()):
-                    parent.rmdir()
-        return None
-    write_atomic(frame, path)
-    return path
+        return Pending(path, None)
+    return write_pending(frame, path)
 
 
 def read_table(lake_dir: Path, table: str) -> pl.DataFrame:
@@ -276,5 +302,6 @@ def read_manifest(lake_dir: Path) -> pl.DataFrame:
     return pl.read_parquet(path) if path.exists() else pl.DataFrame(schema=MANIFEST_SCHEMA)
 
 
-def write_manifest(frame: pl.DataFrame, lake_dir: Path) -> None:
-    write_atomic(frame.select(list(MANIFEST_SCHEMA)).sort("source_path").rechunk(), lake_dir / MANIFEST)
+def write_manifest(frame: pl.DataFrame, lake_dir: Path) -> Pending:
+    """The manifest, written beside its place: committed last, after the partitions."""
+    return write_pending(frame.select(list(MANIFEST_SCHEMA)).sort("source_path").rechunk(), lake_dir / MANIFEST)
