@@ -125,9 +125,31 @@ class _Fingerprints:
         return self._done[key]
 
 
-def _export_marts(con: duckdb.DuckDBPyConnection, tables: list[str], marts_dir: Path) -> dict[str, int]:
-    """Export each table or view of `main` in `tables` to `<marts_dir>/<name>.parquet`; returns
-    their row counts.
+@dataclass
+class _Exports:
+    """Mart files written beside their place, moved in only when the whole publish has worked."""
+
+    marts_dir: Path
+    tables: list[str]
+    rows: dict[str, int]
+    moves: list[tuple[Path, Path]]  # (temporary file, its place)
+
+    def commit(self) -> None:
+        for tmp, target in self.moves:
+            os.replace(tmp, target)
+        keep = {f"{t}.parquet" for t in self.tables}
+        for stale in self.marts_dir.glob("*.parquet"):
+            if stale.name not in keep:
+                stale.unlink()
+
+    def discard(self) -> None:
+        for tmp, _ in self.moves:
+            tmp.unlink(missing_ok=True)
+
+
+def _export_marts(con: duckdb.DuckDBPyConnection, tables: list[str], marts_dir: Path, exports: _Exports) -> None:
+    """Export each table or view of `main` in `tables` to `<marts_dir>/<name>.parquet`, beside its
+    place (`exports` moves them in, and has their row counts).
 
     A file is exported again only when what it was exported from changed: its fingerprint, kept
     in `.fingerprints.json` with the file's size and modification time as written, must equal the
@@ -144,7 +166,6 @@ def _export_marts(con: duckdb.DuckDBPyConnection, tables: list[str], marts_dir: 
         recorded = {}
     fingerprints = _Fingerprints(con)
     record: dict[str, dict[str, Any]] = {}
-    rows: dict[str, int] = {}
     for table in tables:
         target = marts_dir / f"{table}.parquet"
         fingerprint = hashlib.sha256(
@@ -161,25 +182,24 @@ def _export_marts(con: duckdb.DuckDBPyConnection, tables: list[str], marts_dir: 
             record[table] = previous
         else:
             tmp = marts_dir / f".{table}.parquet.{os.getpid()}.tmp"
+            exports.moves.append((tmp, target))
             escaped = str(tmp).replace("'", "''")
             exported = one_row(con, f"copy main.\"{table}\" to '{escaped}' ({_EXPORT_OPTIONS})")[0]
-            os.replace(tmp, target)
-            stat = target.stat()
+            stat = tmp.stat()  # a rename keeps both
             record[table] = {
                 "fingerprint": fingerprint,
                 "rows": exported,
                 "size": stat.st_size,
                 "mtime_ns": stat.st_mtime_ns,
             }
-        rows[table] = record[table]["rows"]
+        exports.rows[table] = record[table]["rows"]
     tmp = marts_dir / f".{FINGERPRINTS}.{os.getpid()}.tmp"
+    exports.moves.append((tmp, record_path))
     tmp.write_text(json.dumps(record, indent=1, sort_keys=True) + "\n")
-    os.replace(tmp, record_path)
-    keep = {f"{t}.parquet" for t in tables}
-    for stale in marts_dir.glob("*.parquet"):
-        if stale.name not in keep:
-            stale.unlink()
-    return rows
+
+
+class PublishError(OSError):
+    """The warehouse could not be published (a full disk, say); the published one is unchanged."""
 
 
 def publish(build_file: Path, published: Path, marts_dir: Path, dbt_project_hash: str = "") -> PublishResult:
@@ -188,33 +208,50 @@ def publish(build_file: Path, published: Path, marts_dir: Path, dbt_project_hash
     Records `main.warehouse_build` (when, from which dbt project) so the next build can continue
     incrementally from this file.
     """
-    con = duckdb.connect(str(build_file))
+    exports = _Exports(marts_dir, [], {}, [])
     try:
-        for schema, view in con.execute(
-            "select schema_name, view_name from duckdb_views() where not internal and schema_name in (?, ?)",
-            list(_VIEW_SCHEMAS),
-        ).fetchall():
-            con.execute(f'drop view "{schema}"."{view}"')
-        con.execute(
-            "create or replace table main.warehouse_build as "
-            "select cast(current_timestamp as timestamp) as built_at, ? as dbt_project_hash, "
-            "(select count(*) from main.dim_report) as report_count",
-            [dbt_project_hash],
-        )
-        tables = [
-            row[0]
-            for row in con.execute(
-                "select table_name from information_schema.tables where table_schema = 'main' order by table_name"
-            ).fetchall()
-        ]
-        counts = _export_marts(con, [t for t in tables if not t.startswith("fct_")], marts_dir)
-        for table in tables:  # the facts: tables, whose row count DuckDB keeps
-            if table not in counts:
-                counts[table] = one_row(con, f'select count(*) from main."{table}"')[0]
-        counts = {t: counts[t] for t in tables}
-        con.execute("checkpoint")
-    finally:
-        con.close()
-    published.parent.mkdir(parents=True, exist_ok=True)
-    os.replace(build_file, published)
+        con = duckdb.connect(str(build_file))
+        try:
+            counts = _finish(con, marts_dir, dbt_project_hash, exports)
+        finally:
+            con.close()
+        published.parent.mkdir(parents=True, exist_ok=True)
+        exports.commit()
+        os.replace(build_file, published)
+    except (OSError, duckdb.IOException) as exc:
+        exports.discard()
+        raise PublishError(
+            f"cannot publish the warehouse to {published} ({exc}): the published warehouse and marts are unchanged"
+        ) from exc
     return PublishResult(published, published.stat().st_size, counts, marts_dir)
+
+
+def _finish(
+    con: duckdb.DuckDBPyConnection, marts_dir: Path, dbt_project_hash: str, exports: _Exports
+) -> dict[str, int]:
+    """Make the build self-contained, record it, export its marts beside their place; its row counts."""
+    for schema, view in con.execute(
+        "select schema_name, view_name from duckdb_views() where not internal and schema_name in (?, ?)",
+        list(_VIEW_SCHEMAS),
+    ).fetchall():
+        con.execute(f'drop view "{schema}"."{view}"')
+    con.execute(
+        "create or replace table main.warehouse_build as "
+        "select cast(current_timestamp as timestamp) as built_at, ? as dbt_project_hash, "
+        "(select count(*) from main.dim_report) as report_count",
+        [dbt_project_hash],
+    )
+    tables = [
+        row[0]
+        for row in con.execute(
+            "select table_name from information_schema.tables where table_schema = 'main' order by table_name"
+        ).fetchall()
+    ]
+    exports.tables = [t for t in tables if not t.startswith("fct_")]
+    _export_marts(con, exports.tables, marts_dir, exports)
+    counts = dict(exports.rows)
+    for table in tables:  # the facts: tables, whose row count DuckDB keeps
+        if table not in counts:
+            counts[table] = one_row(con, f'select count(*) from main."{table}"')[0]
+    con.execute("checkpoint")
+    return {t: counts[t] for t in tables}

@@ -3,12 +3,15 @@ stale file behind."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 from pathlib import Path
 
 import duckdb
+import pytest
 
+from pipelines import publish as publish_module
 from pipelines.publish import FINGERPRINTS, publish
 
 
@@ -104,3 +107,43 @@ def test_a_file_not_as_written_is_exported_again(tmp_path: Path) -> None:
     _build(build, published)
     assert publish(build, published, marts).tables["dim_report"] == 3
     assert json.loads((marts / FINGERPRINTS).read_text())["dim_report"]["rows"] == 3
+
+
+def test_a_full_disk_while_publishing_leaves_the_published_warehouse_and_marts_as_they_were(
+    tmp_path: Path, monkeypatch
+) -> None:
+    build, published, marts = tmp_path / "build.duckdb", tmp_path / "warehouse.duckdb", tmp_path / "marts"
+    _build(
+        build,
+        None,
+        "create table dim_a as select i from range(3) t(i)",
+        "create table dim_b as select i from range(4) t(i)",
+        "create table dim_report as select 'r' as report_id",
+    )
+    publish(build, published, marts)
+
+    def state() -> dict[str, str]:
+        files = [published, *sorted(marts.iterdir())]
+        return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
+
+    before = state()
+    _build(build, published, "insert into dim_a values (7)", "insert into dim_b values (8)")
+    real, copies = publish_module.one_row, []
+
+    def filling_up(con, sql, params=None):
+        if sql.startswith("copy"):
+            copies.append(sql)
+            if len(copies) == 2:  # the first mart is written, the second finds the disk full
+                raise duckdb.IOException("Could not write file: No space left on device")
+        return real(con, sql, params)
+
+    monkeypatch.setattr(publish_module, "one_row", filling_up)
+    with pytest.raises(publish_module.PublishError, match=r"No space left on device.*published warehouse and marts"):
+        publish(build, published, marts)
+    assert state() == before
+    assert not list(marts.glob(".*.tmp")) and build.exists()
+
+    monkeypatch.setattr(publish_module, "one_row", real)
+    result = publish(build, published, marts)
+    assert result.tables["dim_a"] == 4 and result.tables["dim_b"] == 5
+    assert _rows(marts / "dim_b.parquet")[-1] == (8,)
