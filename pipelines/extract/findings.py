@@ -19,6 +19,7 @@ CODES: dict[str, tuple[str, str]] = {
     "not_text": (ERROR, "the file is not readable text (binary, or no encoding decodes it)"),
     "not_a_report": (ERROR, "no table of the annual-report template was found"),
     "file_too_large": (ERROR, "the file is far larger than any report; not parsed"),
+    "file_too_complex": (ERROR, "a container (DOCX, PDF, HTML) is beyond a limit no report reaches; not parsed"),
     "unreadable_file": (ERROR, "the file could not be read (permissions, I/O error)"),
     "duplicate_file": (ERROR, "the same bytes as another file in the raw folder"),
     "encoding_detected": (INFO, "the file is not UTF-8; its encoding was detected"),
@@ -55,7 +56,17 @@ CODES: dict[str, tuple[str, str]] = {
 }
 
 # Findings that mean the file holds no usable report at all.
-REJECTING = frozenset({"empty_file", "not_text", "not_a_report", "duplicate_file", "unreadable_file", "file_too_large"})
+REJECTING = frozenset(
+    {
+        "empty_file",
+        "not_text",
+        "not_a_report",
+        "duplicate_file",
+        "unreadable_file",
+        "file_too_large",
+        "file_too_complex",
+    }
+)
 
 OK = "ok"
 PARTIAL = "partial"
