@@ -234,7 +234,8 @@ print(json.dumps(peak))
 
 
 def _extract(raw: Path, lake: Path) -> dict[str, int]:
-    """Extract in a process of its own: its peak resident memory (KiB), its own and its workers'."""
+    """Extract in a process of its own: its peak resident memory (KiB), its own and its workers'.
+    Linux carries the peak over from the forking test process, so the figure is an upper bound."""
     env = {"PYTHONPATH": str(ROOT), "PYTHONDONTWRITEBYTECODE": "1", "PATH": "/usr/bin:/bin"}
     done = subprocess.run(
         [sys.executable, "-c", _EXTRACT, str(raw), str(lake)], cwd=ROOT, env=env, capture_output=True, text=True
