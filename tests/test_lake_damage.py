@@ -96,7 +96,8 @@ def test_an_unreadable_manifest_rebuilds_the_lake(built) -> None:
     assert _lake_bytes(lake) == before
 
 
-def test_a_full_disk_while_writing_leaves_the_lake_as_it_was(built, monkeypatch) -> None:
+@pytest.mark.parametrize("full_at", ["first", "fourth", "manifest"])
+def test_a_full_disk_while_writing_leaves_the_lake_as_it_was(built, monkeypatch, full_at: str) -> None:
     raw, lake, before = built
     for name in SEED_NAMES[:3]:  # changes that rewrite several partitions
         (raw / name).write_bytes((raw / name).read_bytes() + b"\n")
@@ -105,14 +106,15 @@ def test_a_full_disk_while_writing_leaves_the_lake_as_it_was(built, monkeypatch)
 
     def filling_up(frame: pl.DataFrame, path: Path):
         calls.append(path)
-        if len(calls) == 4:
+        if {"first": len(calls) == 1, "fourth": len(calls) == 4, "manifest": path.name == "_manifest.parquet"}[full_at]:
             raise OSError(errno.ENOSPC, "No space left on device", str(path))
         return real(frame, path)
 
     monkeypatch.setattr(lake_module, "write_pending", filling_up)
     with pytest.raises(LakeWriteError, match=r"No space left on device.*nothing was changed, the lake is as the last"):
         extract(raw, lake, progress=False)
-    assert len(calls) >= 4
+    assert len(calls) >= {"first": 1, "fourth": 4, "manifest": 12}[full_at]
+    assert (calls[-1].name == "_manifest.parquet") == (full_at == "manifest")  # the last file of a run
     after = {path: sha for path, sha in _lake_bytes(lake).items() if not path.startswith("_checkpoints/")}
     assert after == before
     assert not [p for p in lake.rglob("*.tmp")]

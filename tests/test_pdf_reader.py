@@ -19,7 +19,8 @@ from report_formats import PAGE_HEIGHT, PAGE_WIDTH, SIZE, Cell, RuledWriter, pla
 from samples import golden
 
 from pipelines.extract.read.formats import PDF, Converted
-from pipelines.extract.read.formats.pdf import MAX_PAGES, pdf_to_text
+from pipelines.extract.read.formats.limits import MAX_PAGES
+from pipelines.extract.read.formats.pdf import pdf_to_text
 from pipelines.extract.read.layout import Line, text_lines
 from pipelines.extract.read.report import parse_bytes
 
@@ -347,14 +348,22 @@ def test_pdf_without_text_layer() -> None:
 
 def test_too_many_pages_are_not_read() -> None:
     start = time.perf_counter()
-    _refused(pdf_to_text(_pdf([b""] * (MAX_PAGES + 1))), "file_too_large", f"{MAX_PAGES + 1} pages")
+    _refused(
+        pdf_to_text(_pdf([b""] * (MAX_PAGES + 1))),
+        "file_too_complex",
+        f"{MAX_PAGES + 1} pages, over the 300 limit (limits.MAX_PAGES)",
+    )
     assert time.perf_counter() - start < 5
 
 
 def test_page_with_hundreds_of_thousands_of_objects() -> None:
     content = b"".join(b"%d %d m %d %d l S\n" % (k % 500, k % 800, k % 500 + 1, k % 800) for k in range(300_000))
     start = time.perf_counter()
-    _refused(pdf_to_text(_pdf([content])), "file_too_large", "drawing objects")
+    _refused(
+        pdf_to_text(_pdf([content])),
+        "file_too_complex",
+        "drawing objects, over the 50,000 limit (limits.MAX_PAGE_OBJECTS)",
+    )
     assert time.perf_counter() - start < 10
 
 
@@ -362,7 +371,11 @@ def test_page_with_too_many_characters() -> None:
     font = b"/Resources << /Font << /F1 20 0 R >> >>"
     text = b"BT /F1 2 Tf 10 10 Td (" + b"x" * 60_000 + b") Tj ET"
     extra = {20: b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"}
-    _refused(pdf_to_text(_pdf([text], extra, font)), "file_too_large", "characters")
+    _refused(
+        pdf_to_text(_pdf([text], extra, font)),
+        "file_too_complex",
+        "page 1 has at least 32,767 characters, over the 20,000 limit (limits.MAX_PAGE_CHARS)",
+    )
 
 
 def test_decompression_bomb_is_refused_before_inflating() -> None:
@@ -372,7 +385,9 @@ def test_decompression_bomb_is_refused_before_inflating() -> None:
     data = _pdf([b""], {30: b"<< /Length %d /Filter /FlateDecode >>\nstream\n%s\nendstream" % (len(bomb), bomb)})
     data = data.replace(b"/Contents 11 0 R", b"/Contents 30 0 R")
     start = time.perf_counter()
-    _refused(pdf_to_text(data), "file_too_large", "decompression bomb")
+    _refused(
+        pdf_to_text(data), "file_too_complex", "decompression bomb), over the 256 MiB limit (limits.MAX_INFLATED_BYTES)"
+    )
     assert time.perf_counter() - start < 10
 
 
@@ -388,7 +403,7 @@ def test_form_bomb_is_refused_before_pdfium_expands_it() -> None:
             extra[number] = _stream(b"q /X Do Q\n" * uses, entries % (number + 1), flate=level % 2 == 0)
     data = _pdf([b"/X Do"], extra, b"/Resources << /XObject << /X 40 0 R >> >>")
     start = time.perf_counter()
-    _refused(pdf_to_text(data), "file_too_large", "form bomb")
+    _refused(pdf_to_text(data), "file_too_complex", "form bomb), over the 1,000,000 limit (limits.MAX_FORM_EXPANSION)")
     assert time.perf_counter() - start < 5
 
 

@@ -188,7 +188,11 @@ def _apply(
                     .drop("touched")
                 )
             fresh = adding if table == "reports" else staging.read(table, year, bucket)
-            written.append(write_partition(kept, fresh, lake_dir, table, year, bucket))
+            try:
+                written.append(write_partition(kept, fresh, lake_dir, table, year, bucket))
+            except BaseException:
+                discard(written)  # this partition's tables written so far
+                raise
         return written
 
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:

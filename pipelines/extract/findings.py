@@ -20,7 +20,10 @@ CODES: dict[str, tuple[str, str]] = {
     "not_a_report": (ERROR, "no table of the annual-report template was found"),
     "file_too_large": (ERROR, "the file is far larger than any report; not parsed"),
     "unreadable_file": (ERROR, "the file could not be read (permissions, I/O error)"),
-    "file_too_complex": (ERROR, "a container (DOCX, PDF, HTML) is beyond a limit no report reaches; not parsed"),
+    "file_too_complex": (
+        ERROR,
+        "beyond a limit no report reaches (a container's size or nesting, a worker's memory or time); not parsed",
+    ),
     "reader_failed": (ERROR, "the reader crashed or failed on this file; not parsed (a bug: please report it)"),
     "duplicate_file": (ERROR, "the same bytes as another file in the raw folder"),
     "encoding_detected": (INFO, "the file is not UTF-8; its encoding was detected"),

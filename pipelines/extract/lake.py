@@ -32,7 +32,7 @@ from pipelines.extract.findings import REJECTED
 from pipelines.extract.read.batch import CELLS_COLUMNS, FINDINGS_COLUMNS, SECTIONS_COLUMNS, ParsedBatch, ParsedDoc
 from pipelines.extract.read.narrative import FACTS_COLUMNS
 
-PARSER_VERSION = "7"
+PARSER_VERSION = "8"
 YEAR_COLUMN = "report_year"
 BUCKET_COLUMN = "bucket"
 NO_YEAR = "__HIVE_DEFAULT_PARTITION__"  # the partition of reports whose year is unknown

@@ -8,12 +8,14 @@ each text line came from. The format is detected from the bytes, never from the 
 from __future__ import annotations
 
 import re
+import struct
 import zipfile
 from dataclasses import dataclass, field
 from io import BytesIO
 
 from pipelines.extract.findings import Finding
 from pipelines.extract.read.decode import decode
+from pipelines.extract.read.formats.limits import MAX_MEMBERS, TooComplex
 from pipelines.extract.read.layout import Layout
 
 TEXT = "text"
@@ -43,13 +45,33 @@ class Converted:
     layout: Layout | None = None
 
 
+_DOCX_MEMBER = b"word/document.xml"  # a member's name is stored uncompressed, in its headers
+
+
+def declared_members(data: bytes) -> int | None:
+    """The number of members a zip's end-of-central-directory record declares (None: no record),
+    read before zipfile builds a ZipInfo for each of them."""
+    at = data.rfind(b"PK\x05\x06", max(0, len(data) - 22 - 0xFFFF))
+    if at < 0 or at + 22 > len(data):
+        return None
+    (count,) = struct.unpack_from("<H", data, at + 10)
+    locator = at - 20  # a zip64 archive keeps the real count in its own record
+    if count == 0xFFFF and locator >= 0 and data.startswith(b"PK\x06\x07", locator):
+        (record,) = struct.unpack_from("<Q", data, locator + 8)
+        if data.startswith(b"PK\x06\x06", record) and record + 40 <= len(data):
+            (count,) = struct.unpack_from("<Q", data, record + 32)
+    return count
+
+
 def detect_format(data: bytes) -> str:
     if data.startswith(PDF_MAGIC):
         return PDF
     if data.startswith(b"PK\x03\x04"):
+        if (declared_members(data) or 0) > MAX_MEMBERS:  # too many for zipfile to list: docx_to_text refuses it
+            return DOCX if _DOCX_MEMBER in data else TEXT
         try:
             with zipfile.ZipFile(BytesIO(data)) as archive:
-                if "word/document.xml" in archive.namelist():
+                if _DOCX_MEMBER.decode() in archive.namelist():  # the central directory only: nothing inflates
                     return DOCX
         except zipfile.BadZipFile:
             pass
@@ -78,6 +100,10 @@ def convert(data: bytes) -> Converted:
             from pipelines.extract.read.formats.html import html_to_text
 
             return html_to_text(data)
+    except TooComplex as refused:  # a container beyond a limit (limits.py): never parsed
+        return Converted(None, kind, None, findings=(Finding("file_too_complex", str(refused)),))
+    except MemoryError:  # the worker's memory cap: its supervisor rejects the file (workers.py)
+        raise
     except Exception as exc:  # a damaged file of a known format: a finding, never a crash
         return Converted(None, kind, None, findings=(Finding("not_text", f"cannot read this {kind} file: {exc}"),))
     decoded = decode(data)

@@ -19,7 +19,7 @@ from pipelines.extract.read.formats import PDF, PDF_MAGIC, Converted, convert
 from pipelines.extract.read.layout import Line, Piece
 
 # Bump when the PDF reader's output changes: entries of other versions are not read.
-PDF_READER_VERSION = "1"
+PDF_READER_VERSION = "2"  # 2: refusals over a limit are file_too_complex
 
 
 class ConversionCache:

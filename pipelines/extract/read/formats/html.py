@@ -8,6 +8,11 @@ The page is read in C: one XSLT pass (libxslt) writes each text unit (a cell, a 
 text, the text between blocks) with its source line, and Python only strips and joins the
 units. The Python walk over the tree (`_walk`, `_layout_walk`) is the reference, and is still
 taken for the few pages the XSLT pass cannot read exactly as it does (see `_walk_needed`).
+
+Hostile pages are bounded (limits.py): the parser is lxml's HTMLParser, which expands no entity
+declarations (an HTML parser reads no DTD), fetches nothing (`no_network`), and keeps libxml2's
+own limits (`huge_tree` off); its elements and cells are counted on the text before it builds a
+tree, and where libxml2 stopped at one of its own limits the page is refused, not read truncated.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from lxml import etree
 from pipelines.extract.findings import Finding
 from pipelines.extract.read.decode import decode
 from pipelines.extract.read.formats import HTML, Converted
+from pipelines.extract.read.formats.limits import MAX_HTML_CELLS, MAX_HTML_CHARS, MAX_HTML_ELEMENTS, exceeded
 from pipelines.extract.read.layout import Layout, Line, Piece
 
 _META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?([A-Za-z0-9_\-]+)", re.IGNORECASE)
@@ -32,8 +38,33 @@ _BLOCK = {
     "address", "figure", "figcaption", "hr",
 }  # fmt: skip
 _SPACES = re.compile(r"[ \t\r\f\v]+")
-# lxml's plain HTML parser: its elements need no Python class lookup, unlike lxml.html's
-_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True)
+# lxml's plain HTML parser: its elements need no Python class lookup, unlike lxml.html's. The
+# defaults that bound it are spelled out: no network access, libxml2's limits kept (no huge tree).
+_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, no_network=True, huge_tree=False)
+
+
+def _parse(text: str) -> etree._Element | None:
+    """The page's tree, once the page is known to be within the limits (else TooComplex)."""
+    if len(text) > MAX_HTML_CHARS:
+        raise exceeded(f"the page has {len(text):,} characters", "MAX_HTML_CHARS")
+    # counted at C speed, on the text: a cell is a `<td` or `<th` (not `<thead`), an element a `<`
+    # that opens no end tag, comment or doctype (a bound: a stray `<` in the text counts too)
+    if text.count("<t") + text.count("<T") > MAX_HTML_CELLS:
+        lower = text.lower()
+        cells = lower.count("<td") + lower.count("<th") - lower.count("<thead")
+        if cells > MAX_HTML_CELLS:
+            raise exceeded(f"the page has {cells:,} table cells", "MAX_HTML_CELLS")
+    elements = text.count("<") - text.count("</") - text.count("<!")
+    if elements > MAX_HTML_ELEMENTS:
+        raise exceeded(f"the page has {elements:,} elements", "MAX_HTML_ELEMENTS")
+    root = etree.fromstring(text, _PARSER)
+    for error in _PARSER.error_log:  # libxml2 stopped at a limit of its own: the tree is cut short
+        if error.type == etree.ErrorTypes.ERR_RESOURCE_LIMIT:
+            where = f"at line {error.line} ({error.message.strip()})"
+            if "depth" in error.message:
+                raise exceeded(f"the page nests elements deeper {where}", "MAX_HTML_DEPTH")
+            raise exceeded(f"a text or an attribute of the page is longer {where}", "MAX_HTML_TEXT_NODE_CHARS")
+    return root
 
 
 def _decode(data: bytes) -> tuple[str | None, str | None, tuple[Finding, ...]]:
@@ -263,7 +294,7 @@ def html_to_text(data: bytes) -> Converted:
         return Converted(None, HTML, encoding, findings=findings)
     text = text.lstrip("\ufeff")
     text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)  # lxml refuses str input with an XML declaration
-    root = etree.fromstring(text, _PARSER)
+    root = _parse(text)
     if root is None:
         return Converted(None, HTML, encoding, findings=(Finding("not_text", "an HTML file with no content"),))
     units = _units(_TEXT_UNITS, root, text)
@@ -380,7 +411,7 @@ def html_layout(data: bytes) -> Layout:
     if text is None:
         return ()
     text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text.lstrip("\ufeff"))
-    root = etree.fromstring(text, _PARSER)
+    root = _parse(text)
     if root is None:
         return ()
     units = _units(_LAYOUT_UNITS, root, text)

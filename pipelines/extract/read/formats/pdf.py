@@ -10,8 +10,9 @@ tables is grouped into visual lines, split into pieces at wide gaps (like `pdfto
 The result is a `Layout` (layout.py) in reading order, page by page, and a text with one line per
 layout line (a grid row's cells, or a line's pieces, separated by two spaces), which the fast
 parser reads as its space-separated rows. Page numbers printed at a page's head or foot are
-dropped. Hostile files are bounded: page, object and character caps, and a pre-scan of the
-compressed streams, so that a decompression bomb is refused before PDFium inflates it.
+dropped. Hostile files are bounded (limits.py, which also says which of PDFium's own safeguards
+apply): page, object and character caps, and a pre-scan of the compressed streams, so that a
+decompression bomb is refused before PDFium inflates it; a file beyond one is `file_too_complex`.
 """
 
 from __future__ import annotations
@@ -29,15 +30,17 @@ import pypdfium2.raw as pdfium_c
 
 from pipelines.extract.findings import Finding
 from pipelines.extract.read.formats import PDF, Converted
+from pipelines.extract.read.formats.limits import (
+    MAX_FORM_DEPTH,
+    MAX_FORM_EXPANSION,
+    MAX_INFLATED_BYTES,
+    MAX_PAGE_CHARS,
+    MAX_PAGE_OBJECTS,
+    MAX_PAGES,
+    TooComplex,
+    exceeded,
+)
 from pipelines.extract.read.layout import Layout, Line, Piece
-
-# Caps: a real report is a few pages of a few thousand characters and a few hundred paths.
-MAX_PAGES = 300
-MAX_PAGE_OBJECTS = 50_000  # page objects on one page, those inside forms included
-MAX_PAGE_CHARS = 20_000  # a dense A4 page holds about 5,000; PDFium stops counting at 32,767
-MAX_INFLATED_BYTES = 256 * 2**20  # the non-image streams of the whole file, once decompressed
-MAX_FORM_DEPTH = 8
-MAX_FORM_EXPANSION = 1_000_000  # objects that forms drawn in forms may expand to (see _check_streams)
 
 SNAP = 2.0  # points: rulings this close are one line
 JOIN = 3.0  # points: collinear rulings with a smaller gap are one line
@@ -77,6 +80,8 @@ def pdf_to_text(data: bytes) -> Converted:
         pages = _read_pages(data)
     except _Refused as refused:
         return Converted(None, PDF, None, findings=(Finding(refused.code, str(refused)),))
+    except TooComplex as refused:
+        return Converted(None, PDF, None, findings=(Finding("file_too_complex", str(refused)),))
     layout, text = _assemble(pages)
     if not layout:
         finding = Finding("not_text", "the PDF has no text layer (a scan?): OCR is not supported")
@@ -105,7 +110,7 @@ def _read_pages(data: bytes) -> list[list[_Item]]:
     try:
         count = len(document)
         if count > MAX_PAGES:
-            raise _Refused("file_too_large", f"the PDF has {count} pages, more than the {MAX_PAGES} a report can have")
+            raise exceeded(f"the PDF has {count:,} pages", "MAX_PAGES")
         return [_read_page(document, index) for index in range(count)]
     finally:
         document.close()
@@ -177,7 +182,8 @@ def _chars(textpage: object, to_display: Transform, page_no: int) -> list[Char]:
     """The page's printed characters with their loose boxes (the font's full height and advance)."""
     count = pdfium_c.FPDFText_CountChars(textpage)
     if count > MAX_PAGE_CHARS:
-        raise _Refused("file_too_large", f"page {page_no} has {count} characters, more than {MAX_PAGE_CHARS}")
+        counted = f"at least {count:,}" if count >= 32_767 else f"{count:,}"  # where PDFium stops counting
+        raise exceeded(f"page {page_no} has {counted} characters", "MAX_PAGE_CHARS")
     box = pdfium_c.FS_RECTF()
     chars: list[Char] = []
     pending_high = 0
@@ -270,7 +276,8 @@ def _objects(page: object, page_no: int) -> list[tuple[object, _Matrix]]:
         count = pdfium_c.FPDFPage_CountObjects(page) if form is None else pdfium_c.FPDFFormObj_CountObjects(form)
         budget -= max(count, 0)
         if budget < 0:
-            raise _Refused("file_too_large", f"page {page_no} has more than {MAX_PAGE_OBJECTS} drawing objects")
+            drawn = MAX_PAGE_OBJECTS - budget
+            raise exceeded(f"page {page_no} has at least {drawn:,} drawing objects", "MAX_PAGE_OBJECTS")
         for i in range(max(count, 0)):
             obj = pdfium_c.FPDFPage_GetObject(page, i) if form is None else pdfium_c.FPDFFormObj_GetObject(form, i)
             kind = pdfium_c.FPDFPageObj_GetType(obj)
@@ -595,11 +602,16 @@ def _check_streams(data: bytes) -> None:
         else:  # a page's content (or a font, which draws nothing)
             page_uses = max(page_uses, uses)
         if budget < 0:
-            message = f"the PDF's streams inflate to more than {MAX_INFLATED_BYTES // 2**20} MB (a decompression bomb?)"
-            raise _Refused("file_too_large", message)
-        if largest and page_uses * fan_out * (largest // 4 + 1) > MAX_FORM_EXPANSION:
-            message = f"the PDF's forms are drawn {page_uses * fan_out} times over (a form bomb?)"
-            raise _Refused("file_too_large", message)
+            inflated = MAX_INFLATED_BYTES - budget
+            raise exceeded(
+                f"the PDF's streams inflate to at least {inflated:,} bytes (a decompression bomb)", "MAX_INFLATED_BYTES"
+            )
+        expansion = page_uses * fan_out * (largest // 4 + 1)
+        if largest and expansion > MAX_FORM_EXPANSION:
+            drawn = f"drawn {page_uses * fan_out:,} times over"
+            raise exceeded(
+                f"the PDF's forms expand to about {expansion:,} objects, {drawn} (a form bomb)", "MAX_FORM_EXPANSION"
+            )
 
 
 def _inflate(data: bytes, start: int, limit: int) -> tuple[int, int]:
