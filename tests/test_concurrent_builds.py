@@ -10,7 +10,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import dagster as dg
@@ -40,16 +40,17 @@ def _deployment(root: Path) -> dict[str, str]:
     }
 
 
-def _reports(warehouse: Path) -> tuple[int, int]:
+def _reports(warehouse: Path) -> tuple[object, ...] | None:
+    """Reports in the warehouse, and failing reconciliation checks."""
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        reports = con.execute("select count(*) from dim_report").fetchone()[0]
-        failing = con.execute("select count(*) from reconciliation_results where not passed").fetchone()[0]
-    return reports, failing
+        return con.execute(
+            "select (select count(*) from dim_report), (select count(*) from reconciliation_results where not passed)"
+        ).fetchone()
 
 
-def _wait_for(condition: object, timeout: float, what: str) -> None:
+def _wait_for(condition: Callable[[], bool], timeout: float, what: str) -> None:
     deadline = time.monotonic() + timeout
-    while not condition():  # type: ignore[operator]
+    while not condition():
         if time.monotonic() > deadline:
             pytest.fail(f"timed out after {timeout:.0f} s waiting for {what}")
         time.sleep(0.5)
@@ -106,7 +107,7 @@ def test_a_build_killed_mid_run_is_failed_and_the_sensor_builds_again(
         stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
-    daemon_cleanup.append(build)  # type: ignore[arg-type]
+    daemon_cleanup.append(build)
     instance = dg.DagsterInstance.from_config(env["DAGSTER_HOME"])
 
     def building() -> bool:  # its run STARTED, and dbt writing its warehouse
@@ -147,7 +148,8 @@ def test_a_build_killed_mid_run_is_failed_and_the_sensor_builds_again(
     seconds = time.monotonic() - started
     run = sensor_run()
     assert run is not None and run.status == dg.DagsterRunStatus.SUCCESS, (tmp_path / "daemon.log").read_text()
-    assert instance.get_run_by_id(killed.run_id).status == dg.DagsterRunStatus.FAILURE
+    marked = instance.get_run_by_id(killed.run_id)
+    assert marked is not None and marked.status == dg.DagsterRunStatus.FAILURE
     (failure,) = instance.all_logs(killed.run_id, of_type=dg.DagsterEventType.RUN_FAILURE)
     assert failure.message.startswith(f"the process running this run (pid {build.pid} on ")
     assert "is gone: marked failed by disclosure at " in failure.message

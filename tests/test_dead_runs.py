@@ -39,6 +39,12 @@ def _run(instance: dg.DagsterInstance, status: dg.DagsterRunStatus, tags: dict[s
     return run_id
 
 
+def _status(instance: dg.DagsterInstance, run_id: str) -> dg.DagsterRunStatus:
+    run = instance.get_run_by_id(run_id)
+    assert run is not None
+    return run.status
+
+
 def _failure_message(instance: dg.DagsterInstance, run_id: str) -> str:
     (event,) = instance.all_logs(run_id, of_type=dg.DagsterEventType.RUN_FAILURE)
     return event.message
@@ -65,14 +71,14 @@ def test_runs_of_dead_processes_are_failed_with_a_message(instance: dg.DagsterIn
     finished = _run(instance, dg.DagsterRunStatus.SUCCESS, dead)
 
     assert sorted(mark_dead_runs(instance)) == sorted([started, canceling])
-    status = {run_id: instance.get_run_by_id(run_id).status for run_id in (started, canceling, alive, untagged)}
+    status = {run_id: _status(instance, run_id) for run_id in (started, canceling, alive, untagged)}
     assert status == {
         started: dg.DagsterRunStatus.FAILURE,
         canceling: dg.DagsterRunStatus.FAILURE,
         alive: dg.DagsterRunStatus.STARTED,
         untagged: dg.DagsterRunStatus.STARTED,
     }
-    assert instance.get_run_by_id(finished).status == dg.DagsterRunStatus.SUCCESS
+    assert _status(instance, finished) == dg.DagsterRunStatus.SUCCESS
     message = _failure_message(instance, started)
     host = dead["disclosure/host"]
     assert message.startswith(f"the process running this run (pid {dead[PID_TAG]} on {host}) is gone")
@@ -89,10 +95,10 @@ def test_the_sensor_and_the_schedule_sweep_dead_runs(instance: dg.DagsterInstanc
     first = _run(instance, dg.DagsterRunStatus.STARTED, {**DUCKDB_TAG, **dead})
     context = dg.build_sensor_context(instance=instance, resources={"pipeline_paths": PipelinePaths()})
     assert isinstance(raw_folder_sensor(context), dg.RunRequest)
-    assert instance.get_run_by_id(first).status == dg.DagsterRunStatus.FAILURE
+    assert _status(instance, first) == dg.DagsterRunStatus.FAILURE
 
     second = _run(instance, dg.DagsterRunStatus.STARTED, {**DUCKDB_TAG, **dead})
     with dg.build_schedule_context(instance=instance) as schedule_context:
         requests = list(daily_build.evaluate_tick(schedule_context).run_requests or [])
     assert len(requests) == 1
-    assert instance.get_run_by_id(second).status == dg.DagsterRunStatus.FAILURE
+    assert _status(instance, second) == dg.DagsterRunStatus.FAILURE

@@ -70,7 +70,7 @@ class DataFolderLock(dg.ConfigurableResource):
     def yield_for_execution(self, context: dg.InitResourceContext) -> Iterator[Self]:
         from pipelines.orchestration.dead_runs import tag_run_process
 
-        run = context.dagster_run
+        run = context.run
         if run is not None and context.instance is not None:
             tag_run_process(context.instance, run)
         what = f"Dagster run {run.run_id[:8]} of {run.job_name}" if run is not None else "a Dagster run"
