@@ -11,10 +11,13 @@ import threading
 import time
 from pathlib import Path
 
+import dagster as dg
 import pytest
 from samples import RAW, ROOT
 
-from pipelines.folder_lock import FolderBusy, current_holder, data_folder, hold, lock_path
+from pipelines.folder_lock import FolderBusy, Holder, current_holder, data_folder, hold, lock_path
+from pipelines.orchestration.dead_runs import PID_TAG
+from pipelines.orchestration.resources import DataFolderLock, PipelinePaths
 
 DISCLOSURE = Path(sys.executable).with_name("disclosure")
 ENV = {**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
@@ -141,3 +144,43 @@ def test_a_killed_holder_never_blocks(tmp_path: Path) -> None:
         now = current_holder(tmp_path)
         assert now is not None and now.command == "after the kill"
     assert time.monotonic() - started < 1.0
+
+
+def test_a_dagster_run_waits_for_the_lock_and_logs_whom_for(tmp_path: Path) -> None:
+    lake = tmp_path / "data" / "lake"
+    seen: list[Holder | None] = []
+
+    @dg.asset
+    def writes(folder_lock: DataFolderLock) -> None:
+        seen.append(current_holder(lake.parent))
+
+    pipeline_paths = PipelinePaths(lake_dir=str(lake))
+    folder_lock = DataFolderLock(data_folder=str(pipeline_paths.data_folder))
+    job = dg.define_asset_job("writes_job", executor_def=dg.in_process_executor)
+    definitions = dg.Definitions(
+        assets=[writes],
+        jobs=[job],
+        resources={"pipeline_paths": pipeline_paths, "folder_lock": folder_lock},
+    )
+    first = _holder(lake.parent, what="disclosure extract")
+    instance = dg.DagsterInstance.ephemeral()
+    results: list[dg.ExecuteInProcessResult] = []
+    thread = threading.Thread(
+        target=lambda: results.append(definitions.resolve_job_def("writes_job").execute_in_process(instance=instance))
+    )
+    thread.start()
+    time.sleep(2.0)
+    assert thread.is_alive() and seen == []  # waiting: its step has not run
+    first.communicate("release\n", timeout=10)
+    thread.join(60)
+    (result,) = results
+    assert result.success
+    messages = [entry.user_message for entry in instance.all_logs(result.run_id)]
+    waiting = [m for m in messages if m.startswith("waiting for ")]
+    assert len(waiting) == 1 and re.search(_since_pattern(first.pid, "disclosure extract"), waiting[0]), messages
+    (holder,) = seen
+    assert holder is not None and holder.pid == os.getpid()
+    assert holder.command == f"Dagster run {result.run_id[:8]} of writes_job"
+    run = instance.get_run_by_id(result.run_id)
+    assert run is not None and run.tags[PID_TAG] == str(os.getpid())  # tagged with its process
+    assert current_holder(lake.parent) is None  # released at the run's end

@@ -44,7 +44,8 @@ def build_definitions(pipeline_paths: PipelinePaths | None = None, project: DbtP
         sensors=[raw_folder_sensor],
         resources={
             "pipeline_paths": pipeline_paths,
-            "folder_lock": DataFolderLock(pipeline_paths=pipeline_paths),  # taken by the assets that write
+            # held by the runs' assets that write
+            "folder_lock": DataFolderLock(data_folder=str(pipeline_paths.data_folder)),
             "dbt": dbt_resource(project),
         },
     )

@@ -64,7 +64,7 @@ class DataFolderLock(dg.ConfigurableResource):
     for the lock is noticed, then waits for the lock, logging whom it waits for.
     """
 
-    pipeline_paths: PipelinePaths
+    data_folder: str  # PipelinePaths.data_folder (a plain value: a nested resource warns on every run)
 
     @contextmanager
     def yield_for_execution(self, context: dg.InitResourceContext) -> Iterator[Self]:
@@ -75,5 +75,5 @@ class DataFolderLock(dg.ConfigurableResource):
             tag_run_process(context.instance, run)
         what = f"Dagster run {run.run_id[:8]} of {run.job_name}" if run is not None else "a Dagster run"
         announce = context.log.info if context.log is not None else None
-        with hold(self.pipeline_paths.data_folder, what=what, announce=announce):
+        with hold(self.data_folder, what=what, announce=announce):
             yield self
