@@ -7,11 +7,14 @@ import json
 import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from pathlib import Path
 
 from pipelines import paths
+
+BUSY = 75  # EX_TEMPFAIL: another run holds the data folder; try again later
+NO_WAIT_HELP = "exit (code 75) instead of waiting when another run holds the data folder"
 
 
 def _json_default(value: object) -> object:
@@ -37,7 +40,23 @@ def _parse(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def _holding_data_folder(command: str, lake: Path, run: Callable[[], int], *, wait: bool) -> int:
+    """Run a command that writes a data folder while holding the folder's lock (folder_lock)."""
+    from pipelines.folder_lock import FolderBusy, data_folder, hold
+
+    try:
+        with hold(data_folder(lake), wait=wait, what=f"disclosure {command}"):
+            return run()
+    except FolderBusy as exc:
+        print(f"disclosure {command}: {exc}; not started (--no-wait)", file=sys.stderr)
+        return BUSY
+
+
 def _extract(args: argparse.Namespace) -> int:
+    return _holding_data_folder("extract", Path(args.lake), lambda: _extract_holding(args), wait=not args.no_wait)
+
+
+def _extract_holding(args: argparse.Namespace) -> int:
     from pipelines.extract.corpus import extract
     from pipelines.extract.scan import RawFolderError
 
@@ -63,6 +82,10 @@ def _extract(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
+    return _holding_data_folder("build", paths.LAKE_DIR, lambda: _build_holding(args), wait=not args.no_wait)
+
+
+def _build_holding(args: argparse.Namespace) -> int:
     from pipelines.orchestration.build import run_build
 
     started = time.perf_counter()
@@ -111,6 +134,10 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
+    return _holding_data_folder("report", Path(args.lake), lambda: _report_holding(args), wait=not args.no_wait)
+
+
+def _report_holding(args: argparse.Namespace) -> int:
     from pipelines.site.build import SiteError, build_site
 
     lake = None if args.no_lake else Path(args.lake)
@@ -156,6 +183,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     extract.add_argument("--raw", default=str(paths.RAW_DIR), help="raw reports folder (default: %(default)s)")
     extract.add_argument("--lake", default=str(paths.LAKE_DIR), help="lake folder (default: %(default)s)")
     extract.add_argument("--full", action="store_true", help="parse every file again, not only changed ones")
+    extract.add_argument("--no-wait", action="store_true", help=NO_WAIT_HELP)
     extract.set_defaults(run=_extract)
 
     generate = commands.add_parser(
@@ -177,6 +205,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     build.add_argument(
         "--full-refresh", action="store_true", help="rebuild the warehouse from scratch (default: incremental)"
     )
+    build.add_argument("--no-wait", action="store_true", help=NO_WAIT_HELP)
     build.set_defaults(run=_build)
 
     report = commands.add_parser(
@@ -190,6 +219,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--lake", default=str(paths.LAKE_DIR), help="lake, for each cell's printed text (default: %(default)s)"
     )
     report.add_argument("--no-lake", action="store_true", help="use only the warehouse (cells' values, no text)")
+    report.add_argument("--no-wait", action="store_true", help=NO_WAIT_HELP)
     report.set_defaults(run=_report)
 
     ui = commands.add_parser("ui", help="start the Dagster UI (dagster dev) on this project")

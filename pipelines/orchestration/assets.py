@@ -3,7 +3,8 @@
 The extraction is one step over the whole batch (never one op per file); dbt runs through
 dagster-dbt so every model is an asset and every dbt test an asset check; the dbt sources name
 the lake assets (`meta.dagster.asset_key` in _lake__sources.yml), so the graph is one lineage
-from raw files to marts.
+from raw files to marts. Every asset that writes asks for `folder_lock`, so a run holds the data
+folder's lock from its first step to its last (resources.DataFolderLock).
 """
 
 import os
@@ -18,7 +19,7 @@ import polars as pl
 from pipelines.extract.corpus import extract
 from pipelines.extract.lake import SCHEMAS
 from pipelines.extract.scan import RawFolderError
-from pipelines.orchestration.resources import PipelinePaths
+from pipelines.orchestration.resources import DataFolderLock, PipelinePaths
 from pipelines.publish import connect_read_only, one_row, publish
 from pipelines.textreuse.lake import TABLE as SIMILARITY_TABLE
 from pipelines.textreuse.lake import update_similarity
@@ -61,7 +62,9 @@ raw_reports = dg.AssetSpec(
     ],
     name="lake_tables",
 )
-def lake_tables(context: dg.AssetExecutionContext, pipeline_paths: PipelinePaths) -> Iterator[dg.MaterializeResult]:
+def lake_tables(
+    context: dg.AssetExecutionContext, pipeline_paths: PipelinePaths, folder_lock: DataFolderLock
+) -> Iterator[dg.MaterializeResult]:
     """Extract every raw file, in one batch, into the lake's Parquet tables."""
     started = time.perf_counter()
     try:
@@ -97,7 +100,9 @@ def lake_tables(context: dg.AssetExecutionContext, pipeline_paths: PipelinePaths
         "agencies' the same year: is this year's text last year's, or another agency's, with the numbers changed?"
     ),
 )
-def section_similarity(context: dg.AssetExecutionContext, pipeline_paths: PipelinePaths) -> dg.MaterializeResult:
+def section_similarity(
+    context: dg.AssetExecutionContext, pipeline_paths: PipelinePaths, folder_lock: DataFolderLock
+) -> dg.MaterializeResult:
     """Signatures of new sections (the others are cached in the lake), then the comparisons of the
     new sections with the others (the other pairs are kept; everything from scratch the first time)."""
     summary = update_similarity(pipeline_paths.lake)
@@ -162,6 +167,7 @@ def make_warehouse_assets(project: Any) -> tuple[dg.AssetsDefinition, dg.AssetsD
         context: dg.AssetExecutionContext,
         dbt: DbtCliResource,
         pipeline_paths: PipelinePaths,
+        folder_lock: DataFolderLock,
         config: WarehouseBuildConfig,
     ) -> Iterator[Any]:
         """dbt build into a fresh DuckDB file (published only if everything passes)."""
@@ -192,7 +198,9 @@ def make_warehouse_assets(project: Any) -> tuple[dg.AssetsDefinition, dg.AssetsD
         group_name="publish",
         description="The warehouse BI tools read: this run's build, renamed over data/warehouse.duckdb.",
     )
-    def published_warehouse(context: dg.AssetExecutionContext, pipeline_paths: PipelinePaths) -> dg.MaterializeResult:
+    def published_warehouse(
+        context: dg.AssetExecutionContext, pipeline_paths: PipelinePaths, folder_lock: DataFolderLock
+    ) -> dg.MaterializeResult:
         build = pipeline_paths.build_file(context.run.run_id)
         if not build.exists():
             raise dg.Failure(description=f"no warehouse was built in this run ({build} is missing)")
@@ -216,7 +224,9 @@ def make_warehouse_assets(project: Any) -> tuple[dg.AssetsDefinition, dg.AssetsD
     group_name="publish",
     description="The static report site (data/site/index.html) built from the published warehouse.",
 )
-def report_site(context: dg.AssetExecutionContext, pipeline_paths: PipelinePaths) -> dg.MaterializeResult:
+def report_site(
+    context: dg.AssetExecutionContext, pipeline_paths: PipelinePaths, folder_lock: DataFolderLock
+) -> dg.MaterializeResult:
     """Overview, quality and requests pages, and a viewer for every report and agency: `disclosure report`."""
     from pipelines.site.build import SiteError, build_site
 

@@ -45,20 +45,27 @@ def run_build(
     verbose: bool = False,
     full_refresh: bool = False,
 ) -> BuildResult:
-    """Materialize every asset of the graph in this process; publish only if the build passes."""
+    """Materialize every asset of the graph in this process; publish only if the build passes.
+
+    Runs killed before (their process gone) are marked failed first, so they free their slot.
+    The run holds the data folder's lock through its DataFolderLock resource.
+    """
     from pipelines.orchestration.assets import PUBLISHED_KEY, warehouse_metadata
+    from pipelines.orchestration.dead_runs import mark_dead_runs, process_tags
     from pipelines.orchestration.definitions import build_definitions
 
     pipeline_paths = pipeline_paths or PipelinePaths()
     if instance is None:
         ensure_dagster_home()
         instance = dg.DagsterInstance.get()
+    mark_dead_runs(instance)
     job = build_definitions(pipeline_paths).resolve_job_def(JOB_NAME)
     # dagster-dbt echoes dbt's log to stdout: keep it for a failure report unless verbose.
     captured = io.StringIO()
     with contextlib.nullcontext() if verbose else contextlib.redirect_stdout(captured):
         result = job.execute_in_process(
             instance=instance,
+            tags=process_tags(),  # from its creation: a run killed before its first step is noticed too
             run_config={
                 "ops": {
                     "warehouse_models": {"config": {"strict_reconciliation": strict, "full_refresh": full_refresh}}

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import dagster as dg
 
-from pipelines.orchestration.resources import PipelinePaths
+from pipelines.orchestration.resources import DataFolderLock, PipelinePaths
 
 if TYPE_CHECKING:
     from dagster_dbt import DbtProject
@@ -34,6 +34,7 @@ def build_definitions(pipeline_paths: PipelinePaths | None = None, project: DbtP
     from pipelines.warehouse import dbt_resource
 
     project = project or prepared_dbt_project()
+    pipeline_paths = pipeline_paths or PipelinePaths()
     warehouse_models, published_warehouse = make_warehouse_assets(project)
     return dg.Definitions(
         assets=[raw_reports, lake_tables, section_similarity, warehouse_models, published_warehouse, report_site],
@@ -42,7 +43,9 @@ def build_definitions(pipeline_paths: PipelinePaths | None = None, project: DbtP
         schedules=[daily_build],
         sensors=[raw_folder_sensor],
         resources={
-            "pipeline_paths": pipeline_paths or PipelinePaths(),
+            "pipeline_paths": pipeline_paths,
+            # held by the runs' assets that write
+            "folder_lock": DataFolderLock(data_folder=str(pipeline_paths.data_folder)),
             "dbt": dbt_resource(project),
         },
     )

@@ -3,8 +3,20 @@
 import dagster as dg
 
 from pipelines.extract.scan import RawFolderError, raw_fingerprint
+from pipelines.orchestration.dead_runs import mark_dead_runs
 from pipelines.orchestration.jobs import build_everything
 from pipelines.orchestration.resources import PipelinePaths
+
+
+def sweep_dead_runs(context: dg.SensorEvaluationContext | dg.ScheduleEvaluationContext) -> None:
+    """Fail runs whose process is gone, so the queue behind their slot drains (dead_runs)."""
+    try:
+        instance = context.instance
+    except dg.DagsterInvariantViolationError:
+        return  # a context built in a test without an instance
+    marked = mark_dead_runs(instance)
+    if marked:
+        context.log.warning(f"marked failed, their process gone: {', '.join(marked)}")
 
 
 @dg.sensor(
@@ -17,6 +29,7 @@ from pipelines.orchestration.resources import PipelinePaths
 def raw_folder_sensor(
     context: dg.SensorEvaluationContext, pipeline_paths: PipelinePaths
 ) -> dg.RunRequest | dg.SkipReason:
+    sweep_dead_runs(context)
     try:
         fingerprint = raw_fingerprint(pipeline_paths.raw)
     except RawFolderError as exc:
