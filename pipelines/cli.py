@@ -57,7 +57,7 @@ def _extract(args: argparse.Namespace) -> int:
 
 
 def _extract_holding(args: argparse.Namespace) -> int:
-    from pipelines.extract.corpus import extract
+    from pipelines.extract.corpus import LakeWriteError, extract
     from pipelines.extract.scan import RawFolderError
 
     started = time.perf_counter()
@@ -66,7 +66,16 @@ def _extract_holding(args: argparse.Namespace) -> int:
     except RawFolderError as exc:
         print(f"disclosure extract: {exc}", file=sys.stderr)
         return 2
+    except LakeWriteError as exc:
+        print(f"disclosure extract: {exc}", file=sys.stderr)
+        return 1
     seconds = time.perf_counter() - started
+    for note in summary.repairs:
+        print(f"repaired: {note}", file=sys.stderr)
+    for rel in summary.stopped:
+        print(f"stopped: {rel}: its worker died on it (over a limit, or a crash); rejected", file=sys.stderr)
+    if summary.resumed:
+        print(f"resumed: {summary.resumed} files read back from an interrupted run's checkpoints")
     for status, count in summary.by_status.items():
         print(f"{status:>9}: {count} report{'s' if count != 1 else ''}")
     from pipelines.textreuse.lake import update_similarity

@@ -128,3 +128,17 @@ def test_a_full_disk_while_writing_leaves_the_lake_as_it_was(built, monkeypatch,
     fresh = lake.parent / "fresh"
     extract(raw, fresh, progress=False)
     assert _lake_bytes(lake) == _lake_bytes(fresh)
+
+
+def test_the_cli_says_what_it_repaired(built, capsys) -> None:
+    from pipelines.cli import main
+
+    raw, lake, before = built
+    victim = next(lake.glob("reports/report_year=2*/bucket=*/part-0.parquet"))
+    victim.write_bytes(b"")
+    assert main(["extract", "--raw", str(raw), "--lake", str(lake)]) == 0
+    rel = victim.relative_to(lake).as_posix()
+    err = capsys.readouterr().err
+    assert f"repaired: lake file {rel} is damaged (0 bytes, " in err
+    after = _lake_bytes(lake)  # and the section similarity the command also writes
+    assert {path: after[path] for path in before} == before

@@ -16,7 +16,7 @@ from typing import Any
 import dagster as dg
 import polars as pl
 
-from pipelines.extract.corpus import extract
+from pipelines.extract.corpus import LakeWriteError, extract
 from pipelines.extract.lake import SCHEMAS
 from pipelines.extract.scan import RawFolderError
 from pipelines.orchestration.resources import DataFolderLock, PipelinePaths
@@ -71,22 +71,29 @@ def lake_tables(
         summary = extract(pipeline_paths.raw, pipeline_paths.lake, progress=False)
     except RawFolderError as exc:
         raise dg.Failure(description=str(exc)) from exc
+    except LakeWriteError as exc:
+        raise dg.Failure(description=str(exc)) from exc
     seconds = time.perf_counter() - started
     context.log.info(
-        f"{summary.files} files: {summary.parsed} parsed, {summary.reused} unchanged, {summary.removed} removed "
-        f"in {seconds:.2f} s: {summary.by_status}"
+        f"{summary.files} files: {summary.parsed} parsed, {summary.reused} unchanged, {summary.removed} removed, "
+        f"{summary.resumed} resumed from checkpoints in {seconds:.2f} s: {summary.by_status}"
     )
+    for note in summary.repairs:
+        context.log.warning(f"repaired: {note}")
+    for rel in summary.stopped:
+        context.log.warning(f"stopped: {rel}: its worker died on it (over a limit, or a crash); rejected")
     for name, key in LAKE_KEYS.items():
         folder = pipeline_paths.lake / name
         metadata: dict[str, Any] = {
             "dagster/row_count": summary.rows[name],
             "path": dg.MetadataValue.path(str(folder)),
-            "partitions_written": sum(1 for path in summary.written if path.parent.parent == folder),
+            "partitions_written": sum(1 for path in summary.written if path.parents[2] == folder),
             "preview": _preview(pl.scan_parquet(folder, hive_partitioning=True).head(5).collect()),
         }
         if name == "reports":
             metadata |= {f"reports_{status}": count for status, count in summary.by_status.items()}
             metadata |= {"parsed": summary.parsed, "unchanged": summary.reused, "removed": summary.removed}
+            metadata |= {"resumed": summary.resumed, "stopped": len(summary.stopped), "repairs": len(summary.repairs)}
             metadata["seconds"] = round(seconds, 2)
         yield dg.MaterializeResult(asset_key=key, metadata=metadata)
 
