@@ -12,6 +12,7 @@ import pytest
 from samples import RAW, SEED_NAMES, golden
 
 from pipelines.extract.corpus import extract
+from pipelines.extract.integrity import CHECKSUMS
 from pipelines.extract.lake import MANIFEST, SCHEMAS, YEAR_COLUMN, read_table
 from pipelines.extract.scan import RawFolderError
 
@@ -33,6 +34,7 @@ def _files(lake: Path) -> dict[str, bytes]:
 
 def test_five_tables_partitioned_by_year_with_their_schemas(lake: Path) -> None:
     assert sorted(p.name for p in lake.iterdir()) == [
+        CHECKSUMS,
         MANIFEST,
         "report_cells",
         "report_findings",
