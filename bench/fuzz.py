@@ -56,6 +56,8 @@ from random import Random
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))  # the renderers of seeds as HTML, Word and PDF
 
+from pipelines.extract.findings import REJECTING  # noqa: E402
+
 REAL_RAW = ROOT.parent / "shared" / "realworld" / "raw"
 SEEDS = ROOT / "data" / "raw"
 GIB = 1 << 30
@@ -489,6 +491,8 @@ BY_FORMAT: dict[str, dict[str, Mutation]] = {
     },
 }
 BOMBS = {"zip_inflate": "docx", "pdf_stream_inflate": "pdf"}  # which --bomb size each takes
+# Containers blown up: left out when a crashed run's batch is extracted again
+HEAVY = {*BOMBS, "zip_lie", "html_nest_div", "html_nest_table", "html_million_td", "html_entities"}
 
 
 def make_cases(
@@ -701,6 +705,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--kill-rss", type=float, default=8.0, help="GiB: the tree is killed past this")
     parser.add_argument("--timeout", type=float, default=90.0, help="seconds a run may take")
     parser.add_argument("--examples", type=int, default=10, help="violations and crashes listed")
+    parser.add_argument(
+        "--no-rerun", dest="rerun", action="store_false", help="no second run of a crashed batch without its bombs"
+    )
     parser.add_argument("--keep", type=Path, default=None, help="keep the raw folders and lakes here")
     args = parser.parse_args(argv)
 
@@ -751,6 +758,9 @@ def _bench(args: argparse.Namespace, sources: list[Source], cases: list[Case], w
     violations: list[tuple[Case, list[str]]] = []
     unaccounted: list[tuple[Case, str]] = []
     silent_info = 0  # differing cells with info findings only (not asserted)
+    reruns: list[Run] = []
+    recovered = 0  # files of a crashed run recorded by its re-run
+    rejections: Counter[str] = Counter()
     for start in range(0, len(cases), args.batch):
         batch = cases[start : start + args.batch]
         raw = work / f"raw-{start:05d}"
@@ -758,17 +768,30 @@ def _bench(args: argparse.Namespace, sources: list[Source], cases: list[Case], w
         run = run_extract(raw, work / f"lake-{start:05d}", args)
         runs.append((run, batch))
         outcome = None if run.crashed else read_outcome(run.lake)
+        rerun = None
+        if outcome is None and args.rerun:
+            # the batch again without its containers blown up, so the other files' cells are still checked
+            for case in batch:
+                if case.kind in HEAVY:
+                    (raw / case.file).unlink()
+            rerun = run_extract(raw, work / f"lake-{start:05d}-rerun", args)
+            reruns.append(rerun)
+            outcome = None if rerun.crashed else read_outcome(rerun.lake)
         for case in batch:
             status = outcome.status.get(case.file) if outcome else None
             if status is None:
                 outcomes[case.number] = "lost"
                 continue
+            if run.crashed:
+                recovered += 1
             codes = outcome.findings[case.file]
             if status not in STATUSES or (status == "rejected" and not codes):
                 outcomes[case.number] = "unaccounted"
                 unaccounted.append((case, f"status {status}, findings {codes}"))
                 continue
             outcomes[case.number] = status
+            if status == "rejected":
+                rejections.update(code for code in codes if code in REJECTING)
             if original is None or status != "ok":
                 continue
             diffs = cell_differences(original.cells.get(names[case.source.name], {}), outcome.cells[case.file])
@@ -776,16 +799,39 @@ def _bench(args: argparse.Namespace, sources: list[Source], cases: list[Case], w
                 violations.append((case, diffs))
             elif diffs:
                 silent_info += 1
-        lost = sum(outcomes[c.number] == "lost" for c in batch)
         print(
             f"  run {len(runs)}: {len(batch)} files, {run.seconds:.1f} s, peak RSS tree {_gib(run.peak_tree)}"
-            + (f", CRASHED ({run.cause()})" if run.crashed else "")
-            + (f", {lost} files lost" if lost else "")
+            + (f", CRASHED ({run.cause()}), every file lost" if run.crashed else "")
         )
+        if rerun is not None:
+            lost = sum(outcomes[c.number] == "lost" for c in batch)
+            heavy = sum(c.kind in HEAVY for c in batch)
+            print(
+                f"    re-run without its {heavy} blown-up containers: {rerun.files} files, {rerun.seconds:.1f} s, "
+                f"peak RSS tree {_gib(rerun.peak_tree)}"
+                + (f", CRASHED ({rerun.cause()})" if rerun.crashed else "")
+                + f"; {lost} files still without a row"
+            )
         if args.keep is None:
             shutil.rmtree(raw, ignore_errors=True)
-            shutil.rmtree(run.lake, ignore_errors=True)
-    return _report(args, cases, reference, runs, outcomes, violations, unaccounted, silent_info, clock)
+            for lake in work.glob(f"lake-{start:05d}*"):
+                shutil.rmtree(lake, ignore_errors=True)
+    lost_in_crashes = sum(len(batch) for run, batch in runs if run.crashed)
+    return _report(
+        args,
+        cases,
+        reference,
+        runs,
+        reruns,
+        outcomes,
+        violations,
+        unaccounted,
+        silent_info,
+        lost_in_crashes,
+        recovered,
+        rejections,
+        clock,
+    )
 
 
 def _report(
@@ -793,10 +839,14 @@ def _report(
     cases: list[Case],
     reference: Run,
     runs: list[tuple[Run, list[Case]]],
+    reruns: list[Run],
     outcomes: dict[int, str],
     violations: list[tuple[Case, list[str]]],
     unaccounted: list[tuple[Case, str]],
     silent_info: int,
+    lost_in_crashes: int,
+    recovered: int,
+    rejections: Counter[str],
     clock: float,
 ) -> int:
     columns = ("ok", "partial", "rejected", "lost", "unaccounted")
@@ -809,16 +859,24 @@ def _report(
     totals = Counter(outcomes.values())
     print(f"{'all':<27} {len(cases):6d} " + " ".join(f"{totals[c]:11d}" for c in columns))
 
-    all_runs = [reference] + [run for run, _ in runs]
+    all_runs = [reference] + [run for run, _ in runs] + reruns
     crashed = [(run, batch) for run, batch in runs if run.crashed]
     peak_tree = max(run.peak_tree for run in all_runs)
     peak_process = max(run.peak_process for run in all_runs)
     over = [run for run in all_runs if run.peak_tree > args.max_rss * GIB]
-    print(f"\ncrashes: {len(crashed) + reference.crashed} of {len(all_runs)} runs (the reference among them)")
+    print(
+        f"\ncrashes: {len(crashed) + reference.crashed} of {len(all_runs)} runs (the reference, {len(runs)} batches, "
+        f"{len(reruns)} re-runs without blown-up containers; a re-run's crash counts too)"
+    )
     for run, batch in crashed[: args.examples]:
-        heavy = Counter(case.kind for case in batch if case.kind in BOMBS or case.kind.startswith("html_"))
-        print(f"  {run.cause()} [{run.files} files; bombs and HTML blow-ups among them: {dict(heavy)}]")
-    print(f"lost files: {totals['lost']} (no row in `reports` after their run)")
+        heavy = Counter(case.kind for case in batch if case.kind in HEAVY)
+        print(f"  {run.cause()} [{run.files} files; blown-up containers among them: {dict(sorted(heavy.items()))}]")
+    lost_alone = sum(outcomes[c.number] == "lost" for run, batch in runs if not run.crashed for c in batch)
+    print(
+        f"lost files: {lost_in_crashes + lost_alone} (no row in `reports` after their run): {lost_alone} in runs that "
+        f"finished, {lost_in_crashes} in crashed runs, of which {recovered} recorded by {len(reruns)} re-runs "
+        "without the blown-up containers (the table's statuses)"
+    )
     print(
         f"unaccounted files: {len(unaccounted)} (a status outside ok/partial/rejected, or rejected without a finding)"
     )
@@ -837,11 +895,13 @@ def _report(
     seconds = time.perf_counter() - clock
     extracting = sum(run.seconds for run in all_runs)
     print(f"time: {seconds:.0f} s ({extracting:.0f} s in extraction runs)")
+    if rejections:
+        print("rejected files by finding: " + ", ".join(f"{c} {n}" for c, n in rejections.most_common()))
     failed = [
         name
         for name, bad in (
-            ("crashes", crashed or reference.crashed),
-            ("lost files", totals["lost"]),
+            ("crashes", crashed or reference.crashed or any(run.crashed for run in reruns)),
+            ("lost files", lost_in_crashes or lost_alone),
             ("unaccounted files", unaccounted),
             ("violations", violations),
             ("memory", over),
