@@ -558,7 +558,7 @@ class Run:
     peak_process: int = 0  # wait4's ru_maxrss: the largest single process of the tree
     killed: str = ""  # why the bench killed it (timeout, memory)
     stderr: str = ""
-    lake: Path | None = None
+    lake: Path = Path()
 
     @property
     def crashed(self) -> bool:
@@ -710,6 +710,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--keep", type=Path, default=None, help="keep the raw folders and lakes here")
     args = parser.parse_args(argv)
+    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]  # each run's line as it finishes, even into a file
 
     clock = time.perf_counter()
     sources = load_sources(args.seed, args.generated)
@@ -779,7 +780,7 @@ def _bench(args: argparse.Namespace, sources: list[Source], cases: list[Case], w
             outcome = None if rerun.crashed else read_outcome(rerun.lake)
         for case in batch:
             status = outcome.status.get(case.file) if outcome else None
-            if status is None:
+            if outcome is None or status is None:
                 outcomes[case.number] = "lost"
                 continue
             if run.crashed:
