@@ -220,26 +220,29 @@ def zip_inflate(data: bytes, rng: Random, bomb: int) -> bytes:
         chunk = unit * (MIB // len(unit))
         parts = [body[:at] + open_, *[chunk] * max(1, bomb // len(chunk)), close + body[at:]]
         deflated = b"".join(compressor.compress(part) for part in parts) + compressor.flush()
-        size = sum(len(part) for part in parts)
-        _bomb_cache[key] = _zip_with_raw(members, "word/document.xml", deflated, size)
+        size, crc = sum(len(part) for part in parts), 0
+        for part in parts:
+            crc = zlib.crc32(part, crc)
+        _bomb_cache[key] = _zip_with_raw(members, "word/document.xml", deflated, size, crc)
     return _bomb_cache[key]
 
 
-def _zip_with_raw(members: list[tuple[zipfile.ZipInfo, bytes]], name: str, deflated: bytes, size: int) -> bytes:
-    """The archive with member `name` replaced by an already-deflated body (so a bomb never has
-    to exist inflated in this process). Its CRC is not computed: a reader that checks it finds
-    the archive corrupt, one that does not reads the whole bomb."""
+def _zip_with_raw(
+    members: list[tuple[zipfile.ZipInfo, bytes]], name: str, deflated: bytes, size: int, crc: int
+) -> bytes:
+    """The archive with member `name` replaced by an already-deflated body of `size` bytes and
+    checksum `crc` (so a bomb never has to exist inflated in this process): a valid archive."""
     out = BytesIO()
     central = []
     for info, body in members:
         offset = out.tell()
         fname = info.filename.encode()
         if info.filename == name:
-            payload, crc, usize = deflated, 0, size
+            payload, checksum, usize = deflated, crc, size
         else:
-            payload, crc, usize = zlib.compress(body, 9)[2:-4], zlib.crc32(body), len(body)
+            payload, checksum, usize = zlib.compress(body, 9)[2:-4], zlib.crc32(body), len(body)
         dos_date = 33  # 1980-01-01
-        sizes = (crc, len(payload), usize)
+        sizes = (checksum, len(payload), usize)
         out.write(struct.pack("<4s5H3L2H", b"PK\x03\x04", 20, 0, 8, 0, dos_date, *sizes, len(fname), 0) + fname)
         out.write(payload)
         header = struct.pack(
