@@ -409,3 +409,27 @@ def test_form_bomb_is_refused_before_pdfium_expands_it() -> None:
 
 def test_page_size_constants_match_the_writer() -> None:
     assert (PAGE_WIDTH, PAGE_HEIGHT) == (595.0, 842.0)  # the positions asserted above assume A4
+
+
+def test_a_stream_followed_by_more_than_it_inflates_to_ends() -> None:
+    """At a stream's end zlib keeps its `unconsumed_tail`: the pre-scan once looped on it for ever
+    when a stream inflated past one read's output (1 MB) and more bytes followed it (found by
+    bench/fuzz.py: every PDF with a content stream of a few MB hung its worker)."""
+    import signal
+    import zlib
+
+    from pipelines.extract.read.formats.pdf import _inflate
+
+    content = b"30 800 m 300 800 l S\n" * 150_000  # 3,150,000 bytes inflated from 7.7 KB
+    data = b"stream\n" + zlib.compress(content, 9) + b"\nendstream\nendobj\n" + b"9 0 obj << >> stream\n" * 3000
+
+    def hung(*_: object) -> None:
+        raise TimeoutError("the pre-scan did not end")
+
+    before = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(10)
+    try:
+        assert _inflate(data, len(b"stream\n"), 1 << 28) == (len(content), 0)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, before)

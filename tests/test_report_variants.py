@@ -190,3 +190,27 @@ def test_not_a_report_is_rejected(data: bytes, code: str) -> None:
     assert _codes(report) == [code]
     assert report.status == "rejected"
     assert report.cells == []
+
+
+@pytest.mark.parametrize("name", SEED_NAMES)
+def test_a_damaged_byte_in_utf8_costs_only_what_it_hits(name: str) -> None:
+    """A flipped byte in the narrative, and a download cut inside a character: the report is
+    read (not rejected as binary), with an `encoding_damaged` finding naming the line."""
+    data = seed_text(name).encode()
+    at = data.find("政府信息".encode(), len(data) // 10)
+    damaged = data[:at] + bytes([data[at] ^ 0x40]) + data[at + 1 :] + "公开".encode()[:2]
+    report = parse_bytes(damaged, name)
+    assert report.status == "partial"  # a warning, not a rejection
+    assert sorted(_codes(report)) == sorted([*_codes(parse_bytes(data, name)), "encoding_damaged"])
+    found = [f for f in report.findings if f.code == "encoding_damaged"]
+    line = data[:at].count(b"\n") + 1
+    assert len(found) == 1 and found[0].line == line
+    last = damaged.count(b"\n") + 1
+    assert found[0].message.endswith(f"replaced with U+FFFD on lines {line}, {last}")
+    assert report.tables() == golden(name)["tables"]
+
+
+def test_text_in_another_encoding_is_not_read_as_damaged_utf8() -> None:
+    data = seed_text(SEED_NAMES[0]).encode("gb18030")
+    report = parse_bytes(data, "gb.txt")
+    assert report.encoding == "gb18030" and "encoding_damaged" not in _codes(report)

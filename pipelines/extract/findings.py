@@ -27,6 +27,7 @@ CODES: dict[str, tuple[str, str]] = {
     "reader_failed": (ERROR, "the reader crashed or failed on this file; not parsed (a bug: please report it)"),
     "duplicate_file": (ERROR, "the same bytes as another file in the raw folder"),
     "encoding_detected": (INFO, "the file is not UTF-8; its encoding was detected"),
+    "encoding_damaged": (WARNING, "a few bytes are not valid UTF-8 (damaged): read as U+FFFD, the rest as written"),
     "agency_not_found": (ERROR, "no agency could be read from the title"),
     "agency_from_text": (INFO, "no title names the agency; a publisher line or the narrative did"),
     "agency_from_context": (INFO, "the agency's name leaves its place open; the report's own text settled it"),

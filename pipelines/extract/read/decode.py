@@ -2,6 +2,12 @@
 
 UTF-8 (with or without BOM) and UTF-16 with a BOM are recognised directly; anything else goes
 to charset-normalizer, which tells GB18030/GBK from Big5. Binary files are refused.
+
+A UTF-8 file with a few damaged bytes (a flipped bit, a download cut inside a character) is
+read with the damage replaced by U+FFFD and an `encoding_damaged` finding, rather than
+rejected whole: a cell the damage falls in reads as unreadable (null, with its own finding),
+and the rest of the report is read as written. Few means a handful among thousands of
+characters; text in another encoding read as UTF-8 fails on nearly every character instead.
 """
 
 from __future__ import annotations
@@ -56,6 +62,9 @@ def decode(data: bytes) -> Decoded:
         return _checked(data.decode("utf-8"), "utf-8")
     except UnicodeDecodeError:
         pass
+    damaged = _damaged_utf8(data)
+    if damaged is not None:
+        return damaged
     for name in _LIKELY:  # fast: the encodings reports use, kept only if the text reads as one
         try:
             text = data.decode(name)
@@ -73,6 +82,37 @@ def decode(data: bytes) -> Decoded:
         name,
         (Finding("encoding_detected", f"not UTF-8: decoded as {name} (detected)"),),
     )
+
+
+# UTF-8 with at most this many invalid sequences, and at most one per this many other non-ASCII
+# characters, is damaged UTF-8 (GB18030 or Big5 read as UTF-8 fails on most of its characters).
+MAX_DAMAGED_SEQUENCES = 16
+MIN_CHARACTERS_PER_DAMAGE = 200
+
+
+def _damaged_utf8(data: bytes) -> Decoded | None:
+    text = data.decode("utf-8", errors="replace")
+    damage = text.count("\ufffd")
+    others = sum(1 for char in text if ord(char) > 127) - damage
+    if damage > MAX_DAMAGED_SEQUENCES or others < damage * MIN_CHARACTERS_PER_DAMAGE:
+        return None
+    lines = sorted({text.count("\n", 0, at) + 1 for at in _positions(text, "\ufffd")})
+    where = ", ".join(map(str, lines[:5])) + (", …" if len(lines) > 5 else "")
+    finding = Finding(
+        "encoding_damaged",
+        f"{damage} byte sequence{'s' if damage != 1 else ''} not valid UTF-8 (damaged?), replaced with U+FFFD "
+        f"on line{'s' if len(lines) != 1 else ''} {where}",
+        line=lines[0],
+    )
+    return _checked(text, "utf-8", (finding,))
+
+
+def _positions(text: str, char: str) -> list[int]:
+    found, at = [], text.find(char)
+    while at >= 0:
+        found.append(at)
+        at = text.find(char, at + 1)
+    return found
 
 
 def _canonical(name: str) -> str:

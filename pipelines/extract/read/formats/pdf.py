@@ -625,7 +625,9 @@ def _inflate(data: bytes, start: int, limit: int) -> tuple[int, int]:
             while True:
                 size += len(out)
                 uses += out.count(b"Do")  # an upper bound of the `Do` operators, at C speed
-                if not inflater.unconsumed_tail or size >= limit:
+                # at the stream's end zlib leaves `unconsumed_tail` as it was (what follows goes to
+                # `unused_data`): looping on it never ends (a hang the fuzz bench found)
+                if not inflater.unconsumed_tail or inflater.eof or size >= limit:
                     break
                 out = inflater.decompress(inflater.unconsumed_tail, 1 << 20)
     except zlib.error:
